@@ -1,0 +1,167 @@
+-- The warehouse contract (DuckDB). Owned by schemas/; documented in README.md; checked by tests/test_contract.py.
+-- Every table a build publishes is created here; loaders insert into these, never create their own.
+
+CREATE TABLE meta (
+    key   VARCHAR PRIMARY KEY,
+    value VARCHAR NOT NULL
+);
+
+CREATE TABLE source (
+    source_id VARCHAR PRIMARY KEY,
+    publisher VARCHAR NOT NULL,
+    title     VARCHAR NOT NULL,
+    url       VARCHAR NOT NULL,
+    licence   VARCHAR NOT NULL,
+    citation  VARCHAR NOT NULL,
+    kind      VARCHAR NOT NULL,          -- bundled | package | live | import
+    vintage   VARCHAR                    -- publisher's data version/date when known
+);
+
+CREATE TABLE raw_file (
+    source_id    VARCHAR NOT NULL,
+    path         VARCHAR NOT NULL,       -- relative to the data directory
+    sha256       VARCHAR NOT NULL,
+    bytes        BIGINT NOT NULL,
+    retrieved_at VARCHAR NOT NULL,
+    url          VARCHAR NOT NULL,
+    PRIMARY KEY (source_id, path)
+);
+
+CREATE TABLE country (
+    iso3            VARCHAR PRIMARY KEY,
+    iso2            VARCHAR,
+    name            VARCHAR NOT NULL,
+    official_name   VARCHAR,
+    wb_region       VARCHAR,
+    wb_income_group VARCHAR,
+    un_region       VARCHAR
+);
+
+CREATE TABLE country_group (
+    group_id          VARCHAR PRIMARY KEY,
+    name              VARCHAR NOT NULL,
+    kind              VARCHAR NOT NULL,  -- intergovernmental | geographic | analytical | donor_club
+    definition_source VARCHAR NOT NULL,
+    description       VARCHAR
+);
+
+CREATE TABLE country_group_member (
+    group_id    VARCHAR NOT NULL,
+    iso3        VARCHAR NOT NULL,
+    joined_year INTEGER,                 -- NULL: member for the whole period the definition covers
+    left_year   INTEGER,                 -- NULL: still a member
+    note        VARCHAR,
+    PRIMARY KEY (group_id, iso3)
+);
+
+CREATE TABLE indicator (
+    indicator_code   VARCHAR PRIMARY KEY,
+    name             VARCHAR NOT NULL,
+    unit             VARCHAR NOT NULL,
+    theme            VARCHAR NOT NULL,   -- freedom_from_want | freedom_from_fear | dignity | environment | context
+    higher_is_better BOOLEAN,            -- NULL: neither (context series such as population)
+    description      VARCHAR NOT NULL,
+    source_hint      VARCHAR,            -- which connector fetches it (wdi, hdr, ...)
+    related_indicator VARCHAR            -- a public series the figure can be read beside
+);
+
+CREATE TABLE observation (
+    iso3           VARCHAR NOT NULL,
+    indicator_code VARCHAR NOT NULL,
+    year           INTEGER NOT NULL,
+    value          DOUBLE NOT NULL,
+    source_id      VARCHAR NOT NULL,
+    retrieved_at   VARCHAR NOT NULL,
+    raw_sha256     VARCHAR NOT NULL,
+    note           VARCHAR,
+    flag           VARCHAR,              -- NULL: no caveat; otherwise the reason the value is doubtful/estimated
+    PRIMARY KEY (iso3, indicator_code, year, source_id)
+);
+
+CREATE TABLE paper_figure (
+    figure_id      VARCHAR PRIMARY KEY,
+    subject_kind   VARCHAR NOT NULL,     -- country | group | donor | fund | global | organisation
+    subject        VARCHAR NOT NULL,
+    iso3           VARCHAR,
+    topic          VARCHAR NOT NULL,
+    theme          VARCHAR NOT NULL,
+    measure        VARCHAR NOT NULL,
+    value          DOUBLE NOT NULL,
+    value_high     DOUBLE,
+    unit           VARCHAR NOT NULL,     -- as published
+    qualifier      VARCHAR,              -- over | almost | nearly | close to | less than | ...
+    period         VARCHAR,
+    year           INTEGER,
+    value_text     VARCHAR NOT NULL,     -- the figure exactly as printed
+    quote          VARCHAR NOT NULL,
+    section        VARCHAR NOT NULL,
+    footnote       VARCHAR,
+    cited_source   VARCHAR NOT NULL,
+    indicator_code VARCHAR,
+    flag           VARCHAR,
+    source_id      VARCHAR NOT NULL,
+    retrieved_at   VARCHAR NOT NULL,
+    raw_sha256     VARCHAR NOT NULL
+);
+
+CREATE TABLE tfhs_project_count (
+    as_of        VARCHAR NOT NULL,
+    region       VARCHAR NOT NULL,
+    category     VARCHAR NOT NULL,       -- 'all' or one of the paper's nine categories
+    projects     INTEGER NOT NULL,
+    figure_id    VARCHAR NOT NULL,
+    source_id    VARCHAR NOT NULL,
+    retrieved_at VARCHAR NOT NULL,
+    raw_sha256   VARCHAR NOT NULL,
+    PRIMARY KEY (as_of, region, category, source_id)
+);
+
+CREATE TABLE oda_flow (
+    donor        VARCHAR NOT NULL,       -- DAC/SDMX donor code (ISO3 for countries)
+    recipient    VARCHAR NOT NULL,       -- ISO3 or DAC region code
+    year         INTEGER NOT NULL,
+    measure      VARCHAR NOT NULL,       -- DAC measure code, 206 = net ODA disbursements
+    amount_usd   DOUBLE NOT NULL,        -- in US dollars (unit multiplier applied)
+    price_basis  VARCHAR NOT NULL,       -- current | constant
+    source_id    VARCHAR NOT NULL,
+    retrieved_at VARCHAR NOT NULL,
+    raw_sha256   VARCHAR NOT NULL,
+    PRIMARY KEY (donor, recipient, year, measure, price_basis, source_id)
+);
+
+CREATE TABLE tfhs_project (
+    project_id   VARCHAR NOT NULL,
+    title        VARCHAR NOT NULL,
+    countries    VARCHAR,                -- ';'-separated ISO3
+    region       VARCHAR NOT NULL,
+    lead_agency  VARCHAR,
+    category     VARCHAR NOT NULL,
+    start_date   VARCHAR,
+    end_date     VARCHAR,
+    budget_usd   DOUBLE,
+    source_url   VARCHAR NOT NULL,
+    source_id    VARCHAR NOT NULL,
+    retrieved_at VARCHAR NOT NULL,
+    raw_sha256   VARCHAR NOT NULL,
+    PRIMARY KEY (project_id, source_id)
+);
+
+CREATE TABLE etl_run (
+    run_id           VARCHAR NOT NULL,
+    source_id        VARCHAR NOT NULL,
+    started_at       VARCHAR NOT NULL,
+    finished_at      VARCHAR NOT NULL,
+    status           VARCHAR NOT NULL,   -- ok | failed | skipped | kept (failed, last good data carried forward)
+    rows_loaded      BIGINT NOT NULL,
+    rows_quarantined BIGINT NOT NULL,
+    message          VARCHAR,
+    PRIMARY KEY (run_id, source_id)
+);
+
+CREATE TABLE quarantine (
+    run_id    VARCHAR NOT NULL,
+    source_id VARCHAR NOT NULL,
+    "table"   VARCHAR NOT NULL,
+    record    VARCHAR NOT NULL,          -- the rejected row as JSON
+    reason    VARCHAR NOT NULL
+);
