@@ -62,7 +62,8 @@ CREATE TABLE indicator (
     higher_is_better BOOLEAN,            -- NULL: neither (context series such as population)
     description      VARCHAR NOT NULL,
     source_hint      VARCHAR,            -- which connector fetches it (wdi, hdr, ...)
-    related_indicator VARCHAR            -- a public series the figure can be read beside
+    related_indicator VARCHAR,           -- a public series the figure can be read beside
+    defined_by       VARCHAR NOT NULL    -- source_id whose catalogue defines it
 );
 
 CREATE TABLE observation (
@@ -98,7 +99,8 @@ CREATE TABLE paper_figure (
     footnote       VARCHAR,
     cited_source   VARCHAR NOT NULL,
     indicator_code VARCHAR,
-    flag           VARCHAR,
+    flag           VARCHAR,              -- NULL, or why the published figure is doubtful (kept as published)
+    note           VARCHAR,
     source_id      VARCHAR NOT NULL,
     retrieved_at   VARCHAR NOT NULL,
     raw_sha256     VARCHAR NOT NULL

@@ -1,0 +1,243 @@
+"""One build: extract → transform → validate → write a new warehouse file → check the contract → publish.
+
+Each source is isolated: if its fetch fails it is loaded from the last good raw files; if its load fails its rows
+are carried forward from the published warehouse. Bad rows go to ``quarantine`` with the reason. A contract
+failure stops the publish and leaves the published warehouse untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from etl import publish, warehouse
+from etl.config import Paths
+from etl.rawzone import utc_now
+from etl.sources.base import Context, Loaded, Source
+from schemas.validate import SchemaLevelError, validate_frame
+
+FRESH_ORDER = ("country", "country_group", "country_group_member", "indicator")
+REF_CHECKS = {  # table -> [(column, reference set name)]
+    "observation": [("iso3", "country"), ("indicator_code", "indicator")],
+    "paper_figure": [("iso3", "country")],
+}
+
+
+class BuildError(RuntimeError):
+    """The new warehouse failed its contract checks; nothing was published."""
+
+
+@dataclass
+class SourceOutcome:
+    source_id: str
+    status: str  # ok | kept | failed | skipped
+    started_at: str
+    finished_at: str = ""
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    message: str = ""
+
+
+@dataclass
+class BuildResult:
+    run_id: str
+    outcomes: list[SourceOutcome] = field(default_factory=list)
+    version: str | None = None
+    published: bool = False
+    unchanged: bool = False
+    digest: str | None = None
+    error: str | None = None
+    tracebacks: list[str] = field(default_factory=list)
+
+
+def _validated(loaded: Loaded) -> Loaded:
+    for table, frame in list(loaded.tables.items()):
+        checked = validate_frame(table, frame)
+        loaded.tables[table] = checked.valid
+        if checked.n_rejected:
+            loaded.rejected.append((table, checked.rejected))
+    return loaded
+
+
+def _process(source: Source, ctx: Context, result: BuildResult) -> tuple[SourceOutcome, Loaded | None]:
+    outcome = SourceOutcome(source.source_id, "ok", utc_now())
+    fetch_error = None
+    if source.kind == "live" and ctx.offline:
+        fetch_error = "offline: not fetched"
+    else:
+        try:
+            outcome.message = source.extract(ctx)
+        except Exception as exc:  # noqa: BLE001 — any failure of one source must not stop the others
+            fetch_error = f"fetch failed: {exc}"
+            result.tracebacks.append(f"{source.source_id} extract\n{traceback.format_exc()}")
+    try:
+        loaded = _validated(source.transform(ctx))
+    except Exception as exc:  # noqa: BLE001
+        kind = "schema" if isinstance(exc, SchemaLevelError) else type(exc).__name__
+        outcome.status = "failed"
+        outcome.message = "; ".join(m for m in (fetch_error, f"load failed ({kind}): {exc}") if m)
+        result.tracebacks.append(f"{source.source_id} transform\n{traceback.format_exc()}")
+        return outcome, None
+    if fetch_error:
+        outcome.status = "kept"
+        outcome.message = f"{fetch_error}; loaded the last good raw files instead"
+    else:
+        outcome.message = "; ".join(m for m in (outcome.message, loaded.message) if m)
+    return outcome, loaded
+
+
+def _relpath(path: Path, paths: Paths) -> str:
+    for root in (paths.data, paths.bundled_raw.parent):
+        try:
+            return str(Path(path).resolve().relative_to(root.resolve()))
+        except ValueError:
+            continue
+    return str(path)
+
+
+def _reference_filter(con, table: str, frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Reject rows that point at a country or indicator the warehouse does not know."""
+    bad = pd.Series(False, index=frame.index)
+    reasons = pd.Series("", index=frame.index, dtype=object)
+    for column, ref in REF_CHECKS.get(table, []):
+        key = "iso3" if ref == "country" else "indicator_code"
+        known = {r[0] for r in con.execute(f'SELECT "{key}" FROM "{ref}"').fetchall()}
+        miss = frame[column].notna() & ~frame[column].isin(known)
+        reasons[miss] = reasons[miss] + f"unknown {ref} '" + frame.loc[miss, column].astype(str) + "' (not in the reference tables); "
+        bad |= miss
+    rejected = pd.DataFrame(
+        {
+            "record": [json.dumps({k: (None if pd.isna(v) else v) for k, v in row.items()}, default=str, ensure_ascii=False) for _, row in frame[bad].iterrows()],
+            "reason": reasons[bad].str.rstrip("; ").tolist(),
+        },
+        columns=["record", "reason"],
+    )
+    return frame[~bad], rejected
+
+
+def _load_fresh(con, loaded: Loaded, outcome: SourceOutcome, paths: Paths, run_id: str) -> None:
+    sid = outcome.source_id
+    warehouse.insert(con, "source", pd.DataFrame([loaded.source]))
+    raw_rows = pd.DataFrame(
+        [
+            {
+                "source_id": sid,
+                "path": _relpath(r.path, paths),
+                "sha256": r.origin.sha256,
+                "bytes": r.origin.bytes or Path(r.path).stat().st_size,
+                "retrieved_at": r.origin.retrieved_at,
+                "url": r.origin.url,
+            }
+            for r in loaded.raw_files
+        ]
+    )
+    warehouse.insert(con, "raw_file", raw_rows.drop_duplicates(["source_id", "path"]))
+    rejected = list(loaded.rejected)
+    loaded_rows = 0
+    for table in sorted(loaded.tables, key=lambda t: (t not in FRESH_ORDER, FRESH_ORDER.index(t) if t in FRESH_ORDER else 0)):
+        frame = loaded.tables[table]
+        if table == "indicator":
+            known = {r[0]: r[1] for r in con.execute("SELECT indicator_code, defined_by FROM indicator").fetchall()}
+            clash = frame["indicator_code"].isin(known)
+            if clash.any():
+                rej = frame[clash]
+                rejected.append((table, pd.DataFrame({
+                    "record": rej.apply(lambda r: r.to_json(), axis=1),
+                    "reason": "indicator already defined by source '" + rej["indicator_code"].map(known) + "'",
+                })))
+                frame = frame[~clash]
+        frame, ref_rejected = _reference_filter(con, table, frame)
+        if len(ref_rejected):
+            rejected.append((table, ref_rejected))
+        n = warehouse.insert(con, table, frame)
+        if table not in ("indicator", "country_group", "country_group_member"):
+            loaded_rows += n
+    q_rows = [
+        {"run_id": run_id, "source_id": sid, "table": table, "record": rec, "reason": reason}
+        for table, frame in rejected
+        for rec, reason in zip(frame["record"], frame["reason"])
+    ]
+    warehouse.insert(con, "quarantine", pd.DataFrame(q_rows))
+    outcome.rows_loaded = loaded_rows
+    outcome.rows_quarantined = len(q_rows)
+
+
+def run_build(paths: Paths, sources: list[Source], selected: set[str], ctx: Context) -> BuildResult:
+    """Build a new warehouse from ``sources`` (refreshing those in ``selected``) and publish it if it passes."""
+    result = BuildResult(ctx.run_id)
+    published = publish.published_file(paths)
+    fresh: dict[str, Loaded] = {}
+    carried: list[SourceOutcome] = []
+    for source in sources:
+        if source.source_id not in selected and published is not None:
+            carried.append(SourceOutcome(source.source_id, "skipped", utc_now(), message="not selected: published rows kept"))
+            continue
+        ctx.log(f"{source.source_id}: extract and load")
+        outcome, loaded = _process(source, ctx, result)
+        if loaded is None:
+            carried.append(outcome)
+        else:
+            fresh[source.source_id] = loaded
+            result.outcomes.append(outcome)
+
+    target = publish.build_path(paths, ctx.run_id)
+    con = warehouse.create(target)
+    try:
+        has_pub = warehouse.attach_published(con, published)
+        carried.sort(key=lambda o: o.source_id != "reference")
+        for outcome in carried:
+            n = warehouse.carry_forward(con, outcome.source_id) if has_pub else 0
+            if outcome.status == "failed" and n:
+                outcome.status = "kept"
+                outcome.message += f"; kept {n} rows from the published warehouse"
+            outcome.rows_loaded = n
+            outcome.finished_at = utc_now()
+            result.outcomes.append(outcome)
+        by_id = {o.source_id: o for o in result.outcomes}
+        for sid in sorted(fresh, key=lambda s: s != "reference"):
+            _load_fresh(con, fresh[sid], by_id[sid], paths, ctx.run_id)
+            by_id[sid].finished_at = utc_now()
+
+        previous_runs = warehouse.published_etl_runs(con) if has_pub else pd.DataFrame()
+        runs = pd.DataFrame(
+            [
+                {"run_id": ctx.run_id, "source_id": o.source_id, "started_at": o.started_at, "finished_at": o.finished_at or utc_now(),
+                 "status": o.status, "rows_loaded": o.rows_loaded, "rows_quarantined": o.rows_quarantined, "message": o.message}
+                for o in result.outcomes
+            ]
+        )
+        warehouse.insert(con, "etl_run", pd.concat([previous_runs, validate_frame("etl_run", runs).valid], ignore_index=True))
+
+        problems = warehouse.contract_problems(con)
+        if problems:
+            raise BuildError("warehouse contract violated: " + "; ".join(problems))
+        result.digest = warehouse.content_digest(con)
+        if has_pub:
+            old = dict(con.execute("SELECT key, value FROM pub.meta").fetchall())
+            result.unchanged = old.get("content_sha256") == result.digest
+            con.execute("DETACH pub")
+        built_at = utc_now()
+        result.version = built_at.replace("-", "").replace(":", "") + "-" + result.digest[:8]
+        statuses = {o.source_id: o.status for o in result.outcomes}
+        con.executemany("INSERT INTO meta VALUES (?, ?)", publish.meta_rows(result.version, built_at, result.digest, ctx.run_id, statuses))
+        con.execute("CHECKPOINT")
+    except BaseException as exc:
+        con.close()
+        target.unlink(missing_ok=True)
+        if isinstance(exc, Exception):
+            result.error = str(exc)
+            result.tracebacks.append(traceback.format_exc())
+            return result
+        raise
+    con.close()
+    if result.unchanged:
+        target.unlink(missing_ok=True)
+        ctx.log("content unchanged: the published warehouse stays as it is")
+        return result
+    publish.publish(paths, target, result.version)
+    result.published = True
+    return result

@@ -1,0 +1,117 @@
+"""A refresh as cron runs it: take the lock, build, publish, log the run, and return a documented exit code.
+
+Exit codes: 0 every selected source ok · 3 partial (some source failed or fell back to its last good data; the rest
+published) · 4 failed (nothing could be published) · 5 locked (another refresh is running).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import secrets
+from contextlib import contextmanager
+from dataclasses import asdict
+from pathlib import Path
+from typing import Callable, Iterator
+
+from etl.build import BuildResult, run_build
+from etl.config import Paths
+from etl.rawzone import utc_now
+from etl.sources import registry
+from etl.sources.base import Context
+
+EXIT_OK, EXIT_PARTIAL, EXIT_FAILED, EXIT_LOCKED = 0, 3, 4, 5
+
+
+class Locked(RuntimeError):
+    pass
+
+
+@contextmanager
+def refresh_lock(paths: Paths) -> Iterator[Path]:
+    """An exclusive, non-blocking flock on ``state/refresh.lock``; the kernel drops it if the process dies."""
+    paths.state.mkdir(parents=True, exist_ok=True)
+    lock_path = paths.state / "refresh.lock"
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            holder = Path(lock_path).read_text().strip() or "unknown"
+            raise Locked(f"another refresh is running ({holder})") from exc
+        os.ftruncate(fd, 0)
+        os.write(fd, f"pid {os.getpid()} since {utc_now()}".encode())
+        yield lock_path
+    finally:
+        os.close(fd)
+
+
+def new_run_id() -> str:
+    return utc_now().replace("-", "").replace(":", "") + "-" + secrets.token_hex(3)
+
+
+def exit_code(result: BuildResult) -> int:
+    if result.error or not (result.published or result.unchanged):
+        return EXIT_FAILED
+    if any(o.status in ("failed", "kept") for o in result.outcomes):
+        return EXIT_PARTIAL
+    return EXIT_OK
+
+
+def _record(paths: Paths, result: BuildResult, code: int, log_file: Path) -> None:
+    paths.state.mkdir(parents=True, exist_ok=True)
+    entry = {
+        "run_id": result.run_id,
+        "finished_at": utc_now(),
+        "exit_code": code,
+        "published": result.published,
+        "unchanged": result.unchanged,
+        "version": result.version,
+        "error": result.error,
+        "log": str(log_file),
+        "sources": [asdict(o) for o in result.outcomes],
+    }
+    with open(paths.state / "runs.jsonl", "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
+
+
+def run_refresh(paths: Paths, sources: list[str] | None = None, offline: bool = False,
+                echo: Callable[[str], None] = lambda m: None) -> tuple[int, BuildResult | None]:
+    """Run one refresh; returns (exit code, result). ``sources`` limits which are re-extracted and reloaded."""
+    known = registry()
+    selected = set(sources) if sources else {s.source_id for s in known}
+    unknown = selected - {s.source_id for s in known}
+    if unknown:
+        raise ValueError(f"unknown source(s): {', '.join(sorted(unknown))}; known: {', '.join(s.source_id for s in known)}")
+    paths.data.mkdir(parents=True, exist_ok=True)
+    try:
+        with refresh_lock(paths):
+            run_id = new_run_id()
+            paths.logs.mkdir(parents=True, exist_ok=True)
+            log_file = paths.logs / f"refresh-{run_id}.log"
+            with open(log_file, "w", encoding="utf-8") as log:
+                def say(msg: str) -> None:
+                    log.write(f"{utc_now()} {msg}\n")
+                    log.flush()
+                    echo(msg)
+                say(f"refresh {run_id}: sources {', '.join(sorted(selected))}{' (offline)' if offline else ''}")
+                ctx = Context(paths=paths, run_id=run_id, offline=offline, log=say)
+                result = run_build(paths, known, selected, ctx)
+                for o in result.outcomes:
+                    say(f"{o.source_id}: {o.status} — {o.rows_loaded} rows, {o.rows_quarantined} quarantined — {o.message}")
+                for tb in result.tracebacks:
+                    log.write(tb + "\n")
+                if result.error:
+                    say(f"build failed, published warehouse untouched: {result.error}")
+                elif result.published:
+                    say(f"published version {result.version}")
+                else:
+                    say("content unchanged; nothing republished")
+                code = exit_code(result)
+                say(f"exit code {code}")
+            _record(paths, result, code, log_file)
+            return code, result
+    except Locked as exc:
+        echo(str(exc))
+        return EXIT_LOCKED, None

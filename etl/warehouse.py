@@ -1,0 +1,159 @@
+"""Low-level warehouse file operations: create from the contract DDL, insert frames, carry a source's rows forward
+from the published file, check the contract, and fingerprint the content.
+
+Only the build writes, and only into a new, unpublished file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.resources
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+# table -> column naming the source that owns its rows (None: the whole table belongs to `reference`)
+OWNER = {
+    "source": "source_id",
+    "raw_file": "source_id",
+    "country": None,
+    "country_group": None,
+    "country_group_member": None,
+    "indicator": "defined_by",
+    "observation": "source_id",
+    "paper_figure": "source_id",
+    "tfhs_project_count": "source_id",
+    "oda_flow": "source_id",
+    "tfhs_project": "source_id",
+    "quarantine": "source_id",
+}
+REFERENCE_TABLES = ("country", "country_group", "country_group_member")
+DATA_TABLES = tuple(t for t in OWNER if t != "quarantine")
+PRIMARY_KEYS = {
+    "source": ["source_id"],
+    "raw_file": ["source_id", "path"],
+    "country": ["iso3"],
+    "country_group": ["group_id"],
+    "country_group_member": ["group_id", "iso3"],
+    "indicator": ["indicator_code"],
+    "observation": ["iso3", "indicator_code", "year", "source_id"],
+    "paper_figure": ["figure_id"],
+    "tfhs_project_count": ["as_of", "region", "category", "source_id"],
+    "oda_flow": ["donor", "recipient", "year", "measure", "price_basis", "source_id"],
+    "tfhs_project": ["project_id", "source_id"],
+}
+
+
+def ddl() -> str:
+    return importlib.resources.files("schemas").joinpath("warehouse.sql").read_text(encoding="utf-8")
+
+
+def create(path: Path) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(str(path))
+    con.execute(ddl())
+    return con
+
+
+def columns(con: duckdb.DuckDBPyConnection, table: str, catalog: str | None = None) -> list[str]:
+    """Column names of ``table`` in ``catalog`` (default: the database being built, not an attached one)."""
+    rows = con.execute(
+        "SELECT column_name FROM information_schema.columns "
+        "WHERE table_schema = 'main' AND table_name = ? AND table_catalog = coalesce(?, current_database()) "
+        "ORDER BY ordinal_position",
+        [table, catalog],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> int:
+    """Insert the contract's columns of ``frame`` (missing optional columns become NULL)."""
+    if frame is None or frame.empty:
+        return 0
+    cols = columns(con, table)
+    data = frame.reindex(columns=cols).astype(object).where(frame.reindex(columns=cols).notna(), None)
+    con.register("_incoming", data)
+    try:
+        quoted = ", ".join(f'"{c}"' for c in cols)
+        con.execute(f'INSERT INTO "{table}" ({quoted}) SELECT {quoted} FROM _incoming')
+    finally:
+        con.unregister("_incoming")
+    return len(frame)
+
+
+def attach_published(con: duckdb.DuckDBPyConnection, published: Path | None) -> bool:
+    """Attach the published warehouse read-only as ``pub`` (for carrying rows forward)."""
+    if published is None or not published.exists():
+        return False
+    con.execute(f"ATTACH '{str(published.resolve())}' AS pub (READ_ONLY)")
+    return True
+
+
+def published_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    rows = con.execute("SELECT table_name FROM information_schema.tables WHERE table_catalog = 'pub'").fetchall()
+    return {r[0] for r in rows}
+
+
+def carry_forward(con: duckdb.DuckDBPyConnection, source_id: str) -> int:
+    """Copy ``source_id``'s rows from the attached published warehouse into the new one. Returns data rows copied."""
+    available = published_tables(con)
+    copied = 0
+    for table, owner in OWNER.items():
+        if table not in available:
+            continue
+        if owner is None and source_id != "reference":
+            continue
+        cols = [c for c in columns(con, table) if c in set(columns(con, table, catalog="pub"))]
+        quoted = ", ".join(f'"{c}"' for c in cols)
+        where = "" if owner is None else f'WHERE "{owner}" = ?'
+        params = [] if owner is None else [source_id]
+        before = con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+        verb = "INSERT OR IGNORE" if table in PRIMARY_KEYS else "INSERT"
+        con.execute(f'{verb} INTO "{table}" ({quoted}) SELECT {quoted} FROM pub."{table}" {where}', params)
+        after = con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+        if table in ("observation", "paper_figure", "oda_flow", "tfhs_project", "tfhs_project_count", "country"):
+            copied += after - before
+    return copied
+
+
+def published_etl_runs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    if "etl_run" not in published_tables(con):
+        return pd.DataFrame()
+    return con.execute("SELECT * FROM pub.etl_run").df()
+
+
+def contract_problems(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Checks no single frame can make: references between tables, and that every observation has provenance."""
+    checks = {
+        "observation rows whose country is not in `country`": "SELECT count(*) FROM observation o ANTI JOIN country c USING (iso3)",
+        "observation rows whose indicator is not in `indicator`": "SELECT count(*) FROM observation o ANTI JOIN indicator i USING (indicator_code)",
+        "observation rows whose source is not in `source`": "SELECT count(*) FROM observation o ANTI JOIN source s USING (source_id)",
+        "observation rows without publisher, URL, retrieval date or raw sha256": (
+            "SELECT count(*) FROM observation o LEFT JOIN source s USING (source_id) "
+            "WHERE s.publisher IS NULL OR s.url IS NULL OR o.retrieved_at IS NULL OR length(o.raw_sha256) <> 64"
+        ),
+        "observation rows whose raw file is not recorded in `raw_file`": (
+            "SELECT count(*) FROM observation o ANTI JOIN raw_file r ON r.source_id = o.source_id AND r.sha256 = o.raw_sha256"
+        ),
+        "group members not in `country`": "SELECT count(*) FROM country_group_member m ANTI JOIN country c USING (iso3)",
+        "group members whose group is not in `country_group`": "SELECT count(*) FROM country_group_member m ANTI JOIN country_group g USING (group_id)",
+        "paper figures whose source is not in `source`": "SELECT count(*) FROM paper_figure p ANTI JOIN source s USING (source_id)",
+    }
+    problems = []
+    for label, sql in checks.items():
+        n = con.execute(sql).fetchone()[0]
+        if n:
+            problems.append(f"{n} {label}")
+    return problems
+
+
+def content_digest(con: duckdb.DuckDBPyConnection, catalog: str = "main") -> str:
+    """sha256 over every data table's rows in key order: equal digests mean equal published content."""
+    digest = hashlib.sha256()
+    for table in DATA_TABLES:
+        order = ", ".join(f'"{c}"' for c in PRIMARY_KEYS[table])
+        rows = con.execute(f'SELECT * FROM {catalog}."{table}" ORDER BY {order}').fetchall()
+        digest.update(table.encode())
+        for row in rows:
+            digest.update(repr(row).encode())
+    return digest.hexdigest()
