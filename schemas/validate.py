@@ -31,8 +31,16 @@ class Validated:
         return len(self.rejected)
 
 
+def _plain(value):
+    if isinstance(value, (list, dict)):
+        return value
+    if pd.isna(value):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
 def _record_json(row: pd.Series) -> str:
-    clean = {k: (None if (not isinstance(v, (list, dict)) and pd.isna(v)) else v) for k, v in row.items()}
+    clean = {k: _plain(v) for k, v in row.items()}
     return json.dumps(clean, default=str, ensure_ascii=False, sort_keys=True)
 
 

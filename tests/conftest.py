@@ -17,3 +17,25 @@ def shared() -> Path:
     if not SHARED.is_dir():
         pytest.skip(f"../shared not found at {SHARED}")
     return SHARED
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    """A warehouse built once, offline, from the bundled sources into a throw-away data directory."""
+    from etl import config
+    from etl.refresh import run_refresh
+
+    paths = config.paths(tmp_path_factory.mktemp("data"))
+    code, result = run_refresh(paths, offline=True)
+    assert result is not None and result.published, (code, result and result.error)
+    return paths
+
+
+@pytest.fixture()
+def ro(built):
+    """A read-only connection to the session warehouse."""
+    import duckdb
+
+    con = duckdb.connect(str(built.warehouse.resolve()), read_only=True)
+    yield con
+    con.close()

@@ -6,10 +6,11 @@ from etl.sources.base import Source
 from etl.sources.gapminder import GapminderSource
 from etl.sources.paper import PaperSource
 from etl.sources.reference import ReferenceSource
+from etl.sources.worldbank import WorldBankSource
 
 
 def registry() -> list[Source]:
-    return [ReferenceSource(), PaperSource(), GapminderSource()]
+    return [ReferenceSource(), PaperSource(), GapminderSource(), WorldBankSource()]
 
 
 def by_id() -> dict[str, Source]:

@@ -1,0 +1,24 @@
+"""Streamlit entry point: the router (``st.navigation``). Pages only lay out; data comes from dashboard.data."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import data
+
+st.set_page_config(page_title="Human Security Indicators — East & Southeast Asia", page_icon="🛡️", layout="wide")
+
+PAGES = [
+    st.Page("pages/paper.py", title="Founding paper", icon="📄", url_path="paper", default=True),
+]
+
+try:
+    meta = data.load("meta")
+except data.NoWarehouse as exc:
+    st.error(str(exc))
+    st.stop()
+
+with st.sidebar:
+    st.caption(f"Warehouse version {meta.get('version')} · built {meta.get('built_at')}")
+
+st.navigation(PAGES).run()

@@ -1,0 +1,67 @@
+"""HTTP for live connectors: one retrying ``requests`` session with timeouts, backoff, a capped Retry-After and a
+descriptive User-Agent. Fails fast when the network is unreachable (no internet, air-gapped office).
+"""
+
+from __future__ import annotations
+
+import os
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+USER_AGENT = "hsdash/0.1 (Human Security Indicators Dashboard; +https://github.com/ refresh job)"
+CONNECT_TIMEOUT = float(os.environ.get("HSDASH_CONNECT_TIMEOUT", "5"))
+READ_TIMEOUT = float(os.environ.get("HSDASH_READ_TIMEOUT", "60"))
+RETRY_AFTER_MAX = int(os.environ.get("HSDASH_RETRY_AFTER_MAX", "120"))
+
+
+class FetchError(RuntimeError):
+    """A request failed after its retries (or the server answered with an error page)."""
+
+
+def session(retries: int = 4, backoff: float = 0.5) -> requests.Session:
+    """A session that retries connection errors and 429/5xx with exponential backoff, honouring Retry-After
+    up to ``RETRY_AFTER_MAX`` seconds so a hostile header cannot stall an unattended run."""
+    retry = Retry(
+        total=retries,
+        connect=2,
+        read=2,
+        status=retries,
+        backoff_factor=backoff,
+        backoff_max=30,
+        status_forcelist=(429, 500, 502, 503, 504),
+        allowed_methods=frozenset({"GET", "HEAD"}),
+        respect_retry_after_header=True,
+        retry_after_max=RETRY_AFTER_MAX,
+        raise_on_status=False,
+    )
+    s = requests.Session()
+    adapter = HTTPAdapter(max_retries=retry)
+    s.mount("http://", adapter)
+    s.mount("https://", adapter)
+    s.headers["User-Agent"] = USER_AGENT
+    return s
+
+
+def get(s: requests.Session, url: str, params: dict | None = None, **kwargs) -> requests.Response:
+    """GET with timeouts; network failures and final HTTP errors become :class:`FetchError` with a plain message."""
+    try:
+        resp = s.get(url, params=params, timeout=(CONNECT_TIMEOUT, READ_TIMEOUT), **kwargs)
+    except requests.exceptions.ConnectionError as exc:
+        raise FetchError(f"cannot reach {url.split('?')[0]}: {_root_cause(exc)}") from exc
+    except requests.exceptions.Timeout as exc:
+        raise FetchError(f"timed out after {READ_TIMEOUT:g}s waiting for {url.split('?')[0]}") from exc
+    except requests.exceptions.RetryError as exc:
+        raise FetchError(f"gave up on {url.split('?')[0]} after retries: {_root_cause(exc)}") from exc
+    if resp.status_code >= 400:
+        kind = resp.headers.get("Content-Type", "").split(";")[0]
+        raise FetchError(f"HTTP {resp.status_code} from {resp.url.split('?')[0]} ({kind or 'no content type'})")
+    return resp
+
+
+def _root_cause(exc: BaseException) -> str:
+    while exc.__cause__ is not None or exc.__context__ is not None:
+        exc = exc.__cause__ or exc.__context__
+    text = str(exc)
+    return text[:200]

@@ -1,0 +1,42 @@
+"""The hsdash CLI as a user runs it: help with examples, refresh exit codes, status listing sources with rows."""
+
+import json
+import os
+import subprocess
+import sys
+
+from click.testing import CliRunner
+
+from etl.cli import main
+
+
+def test_help_has_examples_for_every_command():
+    runner = CliRunner()
+    top = runner.invoke(main, ["--help"])
+    assert top.exit_code == 0
+    for command in main.commands:
+        out = runner.invoke(main, [command, "--help"])
+        assert out.exit_code == 0 and "Example" in out.output and f"hsdash {command}" in out.output, command
+
+
+def test_status_lists_sources_with_row_counts(built):
+    out = CliRunner().invoke(main, ["--data-dir", str(built.data), "status", "--json"])
+    assert out.exit_code == 0, out.output
+    status = json.loads(out.output)
+    by_id = {s["source_id"]: s for s in status["sources"]}
+    assert by_id["paper"]["rows"] == 53 + 17 + 6 and by_id["paper"]["status"] == "ok"
+    assert by_id["gapminder"]["rows"] > 4000
+    assert status["version"] and status["reference"]["countries"] > 200
+
+
+def test_refresh_rejects_unknown_source(built):
+    out = CliRunner().invoke(main, ["--data-dir", str(built.data), "refresh", "--source", "nope"])
+    assert out.exit_code == 2 and "unknown source" in out.output
+
+
+def test_console_script_runs_without_a_terminal(built):
+    """As cron runs it: no TTY, plain text, documented exit code."""
+    exe = os.path.join(os.path.dirname(sys.executable), "hsdash")
+    proc = subprocess.run([exe, "--data-dir", str(built.data), "status"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "\x1b[" not in proc.stdout and "paper" in proc.stdout

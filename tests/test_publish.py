@@ -1,0 +1,119 @@
+"""Atomic publication: a failed build leaves the published warehouse untouched and readable; refreshing twice
+gives the same content; readers of the old version keep working while a new one is published."""
+
+import shutil
+
+import duckdb
+import pandas as pd
+import pytest
+
+from etl import config, publish
+from etl.build import run_build
+from etl.refresh import EXIT_FAILED, EXIT_LOCKED, EXIT_OK, refresh_lock, run_refresh
+from etl.sources import registry
+from etl.sources.base import Context, Loaded, Source
+
+
+@pytest.fixture()
+def fresh(tmp_path, built):
+    """A private copy of the session's data directory (published warehouse + raw zone)."""
+    target = tmp_path / "data"
+    shutil.copytree(built.data, target, symlinks=True)
+    return config.paths(target)
+
+
+def snapshot(paths):
+    link = paths.warehouse
+    return link.resolve(), link.resolve().read_bytes()
+
+
+class BrokenSource(Source):
+    """Produces a source row that violates NOT NULL: the insert fails midway through the build."""
+
+    source_id = "broken"
+    kind = "bundled"
+
+    def transform(self, ctx):
+        return Loaded(source={"source_id": "broken", "publisher": None, "title": "t", "url": "https://x", "licence": "l",
+                              "citation": "c", "kind": "bundled"}, raw_files=[])
+
+
+class ContractBreaker(Source):
+    """Valid rows on their own, but their raw file is never recorded: the cross-table contract check fails."""
+
+    source_id = "sneaky"
+    kind = "bundled"
+
+    def transform(self, ctx):
+        obs = pd.DataFrame([{"iso3": "KHM", "indicator_code": "SP.POP.TOTL", "year": 2000, "value": 1.0, "source_id": "sneaky",
+                             "retrieved_at": "2026-01-01T00:00:00Z", "raw_sha256": "c" * 64, "note": None, "flag": None}])
+        src = {"source_id": "sneaky", "publisher": "p", "title": "t", "url": "https://x", "licence": "l", "citation": "c", "kind": "bundled"}
+        return Loaded(source=src, raw_files=[], tables={"observation": obs})
+
+
+@pytest.mark.parametrize("bad_source", [BrokenSource, ContractBreaker])
+def test_failed_build_leaves_published_untouched(fresh, bad_source):
+    before_file, before_bytes = snapshot(fresh)
+    reader = duckdb.connect(str(fresh.warehouse), read_only=True)
+    sources = registry() + [bad_source()]
+    ctx = Context(paths=fresh, run_id="test-broken", offline=True)
+    result = run_build(fresh, sources, {s.source_id for s in sources}, ctx)
+    assert result.error and not result.published
+    after_file, after_bytes = snapshot(fresh)
+    assert after_file == before_file and after_bytes == before_bytes
+    assert reader.execute("SELECT count(*) FROM paper_figure").fetchone()[0] == 53  # a running reader is unaffected
+    reader.close()
+    assert not list(fresh.warehouses.glob(".build-*")), "the failed build file is removed"
+
+
+def test_refresh_twice_gives_the_same_content(fresh):
+    before = publish.published_meta(fresh)
+    code, result = run_refresh(fresh, offline=True)
+    assert code == EXIT_OK and result.unchanged and not result.published
+    assert result.digest == before["content_sha256"]
+    assert publish.published_meta(fresh)["version"] == before["version"]
+
+
+def test_changed_content_publishes_a_new_version_while_old_readers_keep_reading(fresh, tmp_path, monkeypatch):
+    old_file = fresh.warehouse.resolve()
+    reader = duckdb.connect(str(fresh.warehouse), read_only=True)
+    n_before = reader.execute("SELECT count(*) FROM observation WHERE source_id = 'paper'").fetchone()[0]
+    # a changed bundled paper source (copy + one extra synthetic row in a temp bundled dir)
+    bundled = tmp_path / "bundled"
+    shutil.copytree(fresh.bundled_raw, bundled)
+    figures = bundled / "paper" / "soh2008_figures.csv"
+    text = figures.read_text(encoding="utf-8").rstrip("\n").split("\n")
+    text.append(text[-1].replace("soh2008-53", "soh2008-54").replace(",2005,", ",2004,"))
+    figures.write_text("\n".join(text) + "\n", encoding="utf-8")
+    from etl.rawzone import read_origin, write_origin
+    meta = read_origin(figures, verify=False).to_dict()
+    meta.pop("sha256"), meta.pop("bytes")
+    write_origin(figures, **meta)
+    monkeypatch.setenv("HSDASH_BUNDLED_DIR", str(bundled))
+    code, result = run_refresh(fresh, sources=["paper"], offline=True)
+    assert code == EXIT_OK and result.published
+    new_file = fresh.warehouse.resolve()
+    assert new_file != old_file
+    assert reader.execute("SELECT count(*) FROM observation WHERE source_id = 'paper'").fetchone()[0] == n_before
+    fresh_reader = duckdb.connect(str(fresh.warehouse), read_only=True)
+    assert fresh_reader.execute("SELECT count(*) FROM observation WHERE source_id = 'paper'").fetchone()[0] == n_before + 1
+    reader.close(), fresh_reader.close()
+
+
+def test_second_refresh_is_locked_out(fresh):
+    with refresh_lock(fresh):
+        code, result = run_refresh(fresh, offline=True)
+    assert code == EXIT_LOCKED and result is None
+
+
+def test_unknown_source_is_refused(fresh):
+    with pytest.raises(ValueError, match="unknown source"):
+        run_refresh(fresh, sources=["nope"])
+
+
+def test_no_published_warehouse_means_failed_status(tmp_path):
+    from click.testing import CliRunner
+    from etl.cli import main
+
+    out = CliRunner().invoke(main, ["--data-dir", str(tmp_path / "empty"), "status"])
+    assert out.exit_code == EXIT_FAILED and "No published warehouse" in out.output
