@@ -1,0 +1,70 @@
+"""Group aggregates against hand-computed values (synthetic warehouse, built by code, labelled synthetic)."""
+
+import duckdb
+import pandas as pd
+import pytest
+
+from etl import warehouse
+from etl.aggregate import group_series, members_by_year
+
+SHA = "0" * 64
+
+
+@pytest.fixture()
+def con(tmp_path):
+    """SYNTHETIC data: group G with A (always), B (joins 2001), C (leaves 2002); indicator X; population P."""
+    con = warehouse.create(tmp_path / "synthetic.duckdb")
+    con.execute("INSERT INTO country_group_member VALUES ('g','AAA',NULL,NULL,NULL), ('g','BBB',2001,NULL,NULL), ('g','CCC',NULL,2002,NULL)")
+
+    def obs(rows, code, src="syn"):
+        for iso3, year, value in rows:
+            con.execute("INSERT INTO observation VALUES (?,?,?,?,?,?,?,NULL,NULL)", [iso3, code, year, value, src, "2026-01-01", SHA])
+
+    obs([("AAA", 2000, 10), ("CCC", 2000, 20), ("AAA", 2001, 12), ("CCC", 2001, 30), ("AAA", 2002, 14), ("BBB", 2002, 40)], "X")
+    obs([("AAA", 2000, 100), ("CCC", 2000, 300), ("AAA", 2001, 100), ("BBB", 2001, 250), ("CCC", 2001, 300),
+         ("BBB", 2002, 250)], "SP.POP.TOTL")  # AAA has no 2002 population: the 2001 one is used
+    obs([("AAA", 2000, 99)], "X", src="paper")  # the paper's quoted figures are never averaged
+    yield con
+    con.close()
+
+
+def test_membership_is_time_aware(con):
+    m = members_by_year(con, "g", [2000, 2001, 2002])
+    assert m.groupby("year")["iso3"].apply(list).to_dict() == {2000: ["AAA", "CCC"], 2001: ["AAA", "BBB", "CCC"], 2002: ["AAA", "BBB"]}
+
+
+def test_weighted_mean_coverage_and_spread(con):
+    df = group_series(con, "g", "X").set_index("year")
+    # 2000: members A, C; (10*100 + 20*300) / 400
+    assert df.loc[2000, "value"] == pytest.approx(17.5)
+    assert df.loc[2000, "coverage"] == pytest.approx(1.0) and not df.loc[2000, "low_coverage"]
+    # 2001: B is a member but reports nothing: (12*100 + 30*300) / 400; coverage 400 / 650 < 2/3
+    assert df.loc[2001, "value"] == pytest.approx(25.5)
+    assert df.loc[2001, "coverage"] == pytest.approx(400 / 650) and df.loc[2001, "low_coverage"]
+    assert (df.loc[2001, "n_members"], df.loc[2001, "n_reporting"]) == (3, 2)
+    # 2002: C has left; A's weight is its 2001 population (nearest year): (14*100 + 40*250) / 350
+    assert df.loc[2002, "value"] == pytest.approx(11400 / 350)
+    assert "nearest year within 1" in df.loc[2002, "weight_note"]
+    assert (df.loc[2002, "min_iso3"], df.loc[2002, "max_iso3"]) == ("AAA", "BBB")
+    assert df["source_id"].unique().tolist() == ["syn"]
+
+
+def test_unweighted_mean(con):
+    df = group_series(con, "g", "X", weighted=False).set_index("year")
+    assert df.loc[2000, "value"] == pytest.approx(15.0) and not df.loc[2000, "weighted"]
+    assert df.loc[2002, "value"] == pytest.approx(27.0)
+
+
+def test_year_range_and_unknown_indicator(con):
+    assert group_series(con, "g", "X", 2001, 2001)["year"].tolist() == [2001]
+    assert group_series(con, "g", "NOPE").empty
+
+
+def test_missing_population_falls_back_to_member_count(con):
+    con.execute("DELETE FROM observation WHERE indicator_code = 'SP.POP.TOTL' AND iso3 = 'BBB'")
+    df = group_series(con, "g", "X").set_index("year")
+    # 2001: B (not reporting) has no population: the reporters are still weighted, coverage is counted by members
+    assert df.loc[2001, "value"] == pytest.approx(25.5) and df.loc[2001, "weighted"]
+    assert df.loc[2001, "coverage"] == pytest.approx(2 / 3) and "population unknown for 1" in df.loc[2001, "weight_note"]
+    # 2002: B reports but has no population: no honest weights, so the plain mean, said so
+    assert df.loc[2002, "value"] == pytest.approx(27.0) and not df.loc[2002, "weighted"]
