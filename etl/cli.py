@@ -184,5 +184,29 @@ def serve(ctx: click.Context, port: int, address: str, headless: bool) -> None:
     sys.exit(subprocess.call(cmd, env=env, cwd=app.parent.parent))
 
 
+def _load_command_plugins() -> None:
+    """Commands declared under the ``hsdash.commands`` entry-point group (pyproject.toml). This is how ``export``
+    (which needs plotly, from dashboard/) joins the CLI without etl importing plotly; a command that fails to
+    load is replaced by one that says why."""
+    from importlib.metadata import entry_points
+
+    for ep in entry_points(group="hsdash.commands"):
+        if ep.name in main.commands:
+            continue
+        try:
+            main.add_command(ep.load(), ep.name)
+        except Exception as exc:  # noqa: BLE001 — a broken optional command must not break refresh
+            message = f"hsdash {ep.name} is unavailable: {type(exc).__name__}: {exc}"
+
+            @click.command(ep.name, help=message, context_settings={"ignore_unknown_options": True})
+            @click.argument("args", nargs=-1, type=click.UNPROCESSED)
+            def _unavailable(args, _message=message):
+                raise click.ClickException(_message)
+
+            main.add_command(_unavailable, ep.name)
+
+
+_load_command_plugins()
+
 if __name__ == "__main__":
     main()
