@@ -44,7 +44,7 @@ def test_head_excerpt(shared):
         1 for r in body for c in RANK_GROUP_2022 if r[header.index(c)].strip()
     )
     assert res.meta["observation_columns"] == 1076 - 4 - 4
-    assert len(res.meta["indicators"]) == 36
+    assert len(res.meta["indicator_codes"]) == 36
     assert not res.frame.duplicated(["iso3", "indicator_code", "year"]).any()
     assert sorted(res.frame["iso3"].unique()) == sorted(r[0] for r in body)
     # No rank/group column leaks into the observations.

@@ -97,6 +97,7 @@ def _check_full(res) -> None:
     assert res.meta["loaded"] + res.meta["rejected_cells"] == expected_cells
     assert res.meta["aggregate_rows"] == 2 and res.meta["rows_in_file"] == len(ROWS)
     assert (res.meta["first_year"], res.meta["last_year"]) == (2018, 2022)
+    assert res.meta["indicator_codes"] == ["SH.STA.STNT.ZS", "SP.POP.TOTL"]
 
 
 def test_quoted_header_with_trailing_comma():

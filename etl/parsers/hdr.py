@@ -136,7 +136,7 @@ def parse_composite_csv(body: bytes | str, header: bytes | str | None = None) ->
         "country_rows": int(row_ok.sum()),
         "aggregate_rows": int((codes["kind"].eq("aggregate") & ~dup).sum()),
         "observation_columns": len(obs_cols),
-        "indicators": sorted(set(stems.tolist())),
+        "indicator_codes": sorted(set(stems.tolist())),
         "skipped_columns": skipped_cols,
         "skipped_rank_group_cells": int((df[skipped_cols].to_numpy(dtype=object) != "").sum()),
         "unrecognised_columns": unrecognised,

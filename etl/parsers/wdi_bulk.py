@@ -177,6 +177,6 @@ def parse_wdi_csv(body: bytes, indicators: Iterable[str] | None = None) -> Parse
         value_cells=int(nonempty.sum()),
         loaded=len(frame),
         rejected_cells=rejected_row_cells + int(bad.sum()),
-        indicators=sorted(set(keep_ind.tolist())),
+        indicator_codes=sorted(set(keep_ind.tolist())),
     )
     return ParseResult(frame=frame, rejected=pd.DataFrame(rejected, columns=["record", "reason"]), meta=meta)
