@@ -40,6 +40,7 @@ class SourceOutcome:
     rows_loaded: int = 0
     rows_quarantined: int = 0
     message: str = ""
+    details: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -66,7 +67,9 @@ def _validated(loaded: Loaded) -> Loaded:
 def _process(source: Source, ctx: Context, result: BuildResult) -> tuple[SourceOutcome, Loaded | None]:
     outcome = SourceOutcome(source.source_id, "ok", utc_now())
     fetch_error = None
-    if source.kind == "live" and ctx.offline:
+    if not ctx.extract:
+        outcome.message = "loaded from the raw zone (no fetch)"
+    elif source.kind == "live" and ctx.offline:
         fetch_error = "offline: not fetched"
     else:
         try:
@@ -82,6 +85,7 @@ def _process(source: Source, ctx: Context, result: BuildResult) -> tuple[SourceO
         outcome.message = "; ".join(m for m in (fetch_error, f"load failed ({kind}): {exc}") if m)
         result.tracebacks.append(f"{source.source_id} transform\n{traceback.format_exc()}")
         return outcome, None
+    outcome.details = loaded.report
     if fetch_error:
         outcome.status = "kept"
         outcome.message = f"{fetch_error}; loaded the last good raw files instead"

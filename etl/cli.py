@@ -63,11 +63,11 @@ def refresh(ctx: click.Context, sources: tuple[str, ...], offline: bool) -> None
     last good data, the rest published); 4 failed (nothing published); 5 another
     refresh holds the lock.
     """
-    known = [s.source_id for s in registry()]
+    paths = _paths(ctx)
+    known = [s.source_id for s in registry(paths)]
     bad = [s for s in sources if s not in known]
     if bad:
         raise click.BadParameter(f"unknown source {', '.join(bad)}; choose from {', '.join(known)}", param_hint="--source")
-    paths = _paths(ctx)
     code, result = run_refresh(paths, list(sources) or None, offline=offline, echo=lambda m: console.print(m, markup=False))
     if result is not None and result.published:
         console.print(f"published {paths.warehouse} → {publish.published_file(paths).name}", markup=False)

@@ -20,6 +20,7 @@ class Context:
     paths: Paths
     run_id: str
     offline: bool = False
+    extract: bool = True  # False: load what the raw zone holds without fetching (imports)
     log: Callable[[str], None] = lambda msg: None
 
 
@@ -32,6 +33,7 @@ class Loaded:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     rejected: list[tuple[str, pd.DataFrame]] = field(default_factory=list)  # (table, frame[record, reason])
     message: str = ""
+    report: dict = field(default_factory=dict)  # parser facts for the import report (entities mapped, reconciliation…)
 
 
 class SourceError(RuntimeError):
