@@ -21,6 +21,7 @@ OWNER = {
     "country_group": None,
     "country_group_member": None,
     "indicator": "defined_by",
+    "target": None,
     "observation": "source_id",
     "paper_figure": "source_id",
     "tfhs_project_count": "source_id",
@@ -28,7 +29,7 @@ OWNER = {
     "tfhs_project": "source_id",
     "quarantine": "source_id",
 }
-REFERENCE_TABLES = ("country", "country_group", "country_group_member")
+REFERENCE_TABLES = ("country", "country_group", "country_group_member", "target")
 DATA_TABLES = tuple(t for t in OWNER if t != "quarantine")
 PRIMARY_KEYS = {
     "source": ["source_id"],
@@ -37,6 +38,7 @@ PRIMARY_KEYS = {
     "country_group": ["group_id"],
     "country_group_member": ["group_id", "iso3"],
     "indicator": ["indicator_code"],
+    "target": ["target_id"],
     "observation": ["iso3", "indicator_code", "year", "source_id"],
     "paper_figure": ["figure_id"],
     "tfhs_project_count": ["as_of", "region", "category", "source_id"],

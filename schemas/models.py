@@ -16,6 +16,7 @@ THEMES = ["freedom_from_want", "freedom_from_fear", "dignity", "environment", "c
 GROUP_KINDS = ["intergovernmental", "geographic", "analytical", "donor_club"]
 SOURCE_KINDS = ["bundled", "package", "live", "import"]
 TFHS_CATEGORIES = ["poverty", "health", "drug", "refugees", "crime", "conflict", "disaster", "environment", "others"]
+TARGET_RULES = ["relative_reduction", "absolute_max", "absolute_min", "eliminate"]
 RUN_STATUSES = ["ok", "failed", "kept", "skipped", "unchanged"]
 
 
@@ -89,6 +90,37 @@ class IndicatorModel(_Strict):
     source_hint: Series[str] = pa.Field(nullable=True)
     related_indicator: Series[str] = pa.Field(nullable=True)
     defined_by: Series[str]
+
+
+class TargetModel(_Strict):
+    target_id: Series[str] = pa.Field(unique=True, str_matches=r"^(mdg|sdg)-[a-z0-9.-]+$")
+    framework: Series[str] = pa.Field(isin=["MDG", "SDG"])
+    goal: Series[int] = pa.Field(ge=1, le=17)
+    target_code: Series[str] = pa.Field(str_matches=r"^\d{1,2}\.[0-9A-Za-z]+$")
+    label: Series[str] = pa.Field(str_length={"min_value": 1})
+    indicator_code: Series[str] = pa.Field(str_matches=r"^[A-Za-z0-9_.:-]+$")
+    alt_indicator_codes: Series[str] = pa.Field(nullable=True, str_matches=r"^[A-Za-z0-9_.:-]+(;[A-Za-z0-9_.:-]+)*$")
+    official_indicator: Series[str] = pa.Field(str_length={"min_value": 1})
+    baseline_year: Series[int] = pa.Field(ge=1950, le=2100)
+    target_year: Series[int] = pa.Field(ge=1950, le=2100)
+    rule: Series[str] = pa.Field(isin=TARGET_RULES)
+    rule_value: Series[float] = pa.Field(ge=0)
+    higher_is_better: Series[pa.BOOL]
+    shortfall_of: Series[float] = pa.Field(nullable=True, gt=0)
+    baseline_window: Series[int] = pa.Field(ge=0, le=10)
+    official_wording: Series[str] = pa.Field(str_length={"min_value": 10})
+    reference: Series[str] = pa.Field(str_length={"min_value": 5})
+    wording_note: Series[str] = pa.Field(nullable=True)
+
+    @pa.dataframe_check(element_wise=False)
+    @classmethod
+    def target_after_baseline(cls, df):
+        return df["target_year"] > df["baseline_year"]
+
+    @pa.dataframe_check(element_wise=False)
+    @classmethod
+    def relative_reduction_is_a_share(cls, df):
+        return (df["rule"] != "relative_reduction") | ((df["rule_value"] > 0) & (df["rule_value"] < 1))
 
 
 class ObservationModel(_Strict):
@@ -212,6 +244,7 @@ MODELS: dict[str, type[pa.DataFrameModel]] = {
     "country_group": CountryGroupModel,
     "country_group_member": CountryGroupMemberModel,
     "indicator": IndicatorModel,
+    "target": TargetModel,
     "observation": ObservationModel,
     "paper_figure": PaperFigureModel,
     "tfhs_project_count": TfhsProjectCountModel,

@@ -66,6 +66,27 @@ CREATE TABLE indicator (
     defined_by       VARCHAR NOT NULL    -- source_id whose catalogue defines it
 );
 
+CREATE TABLE target (                  -- MDG/SDG targets tracked by the Progress page (reference-owned; etl/progress.py)
+    target_id           VARCHAR PRIMARY KEY,  -- mdg-1a-poverty, sdg-3.2, ...
+    framework           VARCHAR NOT NULL,     -- MDG | SDG
+    goal                INTEGER NOT NULL,
+    target_code         VARCHAR NOT NULL,     -- as numbered officially: 1.A, 3.2
+    label               VARCHAR NOT NULL,     -- short display name
+    indicator_code      VARCHAR NOT NULL,     -- the series assessed (WDI code)
+    alt_indicator_codes VARCHAR,              -- ';'-separated equivalents used when the first has no data
+    official_indicator  VARCHAR NOT NULL,     -- the official indicator, numbered and worded as in the framework
+    baseline_year       INTEGER NOT NULL,
+    target_year         INTEGER NOT NULL,
+    rule                VARCHAR NOT NULL,     -- relative_reduction | absolute_max | absolute_min | eliminate
+    rule_value          DOUBLE NOT NULL,      -- share reduced (0.5 = halve) or the absolute level
+    higher_is_better    BOOLEAN NOT NULL,
+    shortfall_of        DOUBLE,               -- assess shortfall_of - value (e.g. 100 - coverage); NULL: the value itself
+    baseline_window     INTEGER NOT NULL,     -- baseline = nearest year within this many years of baseline_year
+    official_wording    VARCHAR NOT NULL,     -- verbatim official text of the target
+    reference           VARCHAR NOT NULL,     -- document and URL
+    wording_note        VARCHAR               -- where the tracked series or threshold departs from the official text
+);
+
 CREATE TABLE observation (
     iso3           VARCHAR NOT NULL,
     indicator_code VARCHAR NOT NULL,

@@ -22,6 +22,11 @@ GOOD = {
     "country_group_member": {"group_id": "asean", "iso3": "KHM", "joined_year": 1999, "left_year": None, "note": None},
     "indicator": {"indicator_code": "SH.STA.STNT.ZS", "name": "Stunting", "unit": "%", "theme": "freedom_from_want",
                   "higher_is_better": False, "description": "d", "source_hint": "wdi", "related_indicator": None, "defined_by": "reference"},
+    "target": {"target_id": "sdg-3.2", "framework": "SDG", "goal": 3, "target_code": "3.2", "label": "U5MR at most 25",
+               "indicator_code": "SH.DYN.MORT", "alt_indicator_codes": None, "official_indicator": "3.2.1 Under-five mortality rate",
+               "baseline_year": 2015, "target_year": 2030, "rule": "absolute_max", "rule_value": 25.0, "higher_is_better": False,
+               "shortfall_of": None, "baseline_window": 2, "official_wording": "By 2030, end preventable deaths ...",
+               "reference": "A/RES/71/313", "wording_note": None},
     "observation": {"iso3": "KHM", "indicator_code": "SH.STA.STNT.ZS", "year": 2014, "value": 32.4, "source_id": "wdi",
                     "retrieved_at": TS, "raw_sha256": SHA, "note": None, "flag": None},
     "paper_figure": {"figure_id": "soh2008-99", "subject_kind": "country", "subject": "China", "iso3": "CHN", "topic": "t",
@@ -49,6 +54,7 @@ BAD = {
     "country_group": ("kind", "club of friends", "isin"),
     "country_group_member": ("joined_year", 1492, "greater_than_or_equal_to"),
     "indicator": ("theme", "security", "isin"),
+    "target": ("rule", "halve-ish", "isin"),
     "observation": ("value", float("nan"), "not_nullable"),
     "paper_figure": ("figure_id", "fig-1", "str_matches"),
     "tfhs_project_count": ("category", "education", "isin"),
@@ -80,10 +86,12 @@ def test_model_rejects_the_bad_row_only_and_says_why(table):
         key = {"observation": "year", "oda_flow": "year", "tfhs_project_count": "region", "tfhs_project": "project_id",
                "country_group_member": "iso3"}[table]
         bad[key] = {"year": 2015, "region": "Asia", "project_id": "P2", "iso3": "LAO"}[key]
-    if table in ("source", "country", "country_group", "indicator", "paper_figure"):
-        pk = {"source": "source_id", "country": "iso3", "country_group": "group_id", "indicator": "indicator_code", "paper_figure": "figure_id"}[table]
+    if table in ("source", "country", "country_group", "indicator", "paper_figure", "target"):
+        pk = {"source": "source_id", "country": "iso3", "country_group": "group_id", "indicator": "indicator_code", "paper_figure": "figure_id",
+              "target": "target_id"}[table]
         if pk != column:
-            bad[pk] = {"source_id": "other", "iso3": "LAO", "group_id": "other", "indicator_code": "X.Y", "figure_id": "soh2008-98"}[pk]
+            bad[pk] = {"source_id": "other", "iso3": "LAO", "group_id": "other", "indicator_code": "X.Y", "figure_id": "soh2008-98",
+                       "target_id": "sdg-3.1"}[pk]
     frame = pd.DataFrame([good, bad])
     out = validate_frame(table, frame)
     assert out.n_rejected == 1

@@ -31,9 +31,12 @@ class ReferenceSource(Source):
         members["left_year"] = _years(members["left_year"])
         indicators = read_csv_raw(find(files, "indicators.csv")).assign(defined_by=self.source_id)
         indicators["higher_is_better"] = indicators["higher_is_better"].str.lower().map({"true": True, "false": False})
+        targets = read_csv_raw(find(files, "targets.csv"))  # MDG/SDG target catalogue (etl/progress.py)
+        targets["higher_is_better"] = targets["higher_is_better"].str.lower().map({"true": True, "false": False})
         return Loaded(
             source=source_row(countries_raw, self.kind, title="Reference tables: countries, country groupings, indicator catalogue"),
             raw_files=files,
-            tables={"country": countries, "country_group": groups, "country_group_member": members, "indicator": indicators},
-            message=f"{len(countries)} countries, {len(groups)} groups, {len(members)} memberships, {len(indicators)} indicators",
+            tables={"country": countries, "country_group": groups, "country_group_member": members, "indicator": indicators,
+                    "target": targets},
+            message=f"{len(countries)} countries, {len(groups)} groups, {len(members)} memberships, {len(indicators)} indicators, {len(targets)} targets",
         )
