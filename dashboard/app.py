@@ -9,7 +9,8 @@ from dashboard import data
 st.set_page_config(page_title="Human Security Indicators — East & Southeast Asia", page_icon="🛡️", layout="wide")
 
 PAGES = [
-    st.Page("pages/paper.py", title="Founding paper", icon="📄", url_path="paper", default=True),
+    st.Page("pages/compare.py", title="Compare", icon="📈", url_path="compare", default=True),
+    st.Page("pages/paper.py", title="Founding paper", icon="📄", url_path="paper"),
 ]
 
 try:

@@ -51,3 +51,152 @@ def paper_beside_public(con: duckdb.DuckDBPyConnection, iso3: str) -> pd.DataFra
 
 def sources(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute("SELECT * FROM source ORDER BY source_id").df()
+
+
+# --- Compare / shared --------------------------------------------------------------------------------------------
+
+_PREFERRED = """
+    preferred AS (  -- per indicator the non-paper source with most observations (as etl.aggregate.preferred_source)
+        SELECT indicator_code, source_id, n FROM (
+            SELECT indicator_code, source_id, count(*) AS n,
+                   row_number() OVER (PARTITION BY indicator_code ORDER BY count(*) DESC, source_id) AS rn
+            FROM observation WHERE source_id <> 'paper' GROUP BY indicator_code, source_id
+        ) WHERE rn = 1
+    )"""
+
+
+def indicator_catalogue(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every indicator with what the warehouse holds of it (public sources only: the paper's figures are quoted,
+    not series): preferred source, observations, countries and year span (NULL when there is no data)."""
+    return con.execute(
+        f"""
+        WITH {_PREFERRED},
+        stats AS (
+            SELECT o.indicator_code, count(*) AS n_obs, count(DISTINCT o.iso3) AS n_countries,
+                   min(o.year) AS year_min, max(o.year) AS year_max
+            FROM observation o JOIN preferred p USING (indicator_code, source_id) GROUP BY o.indicator_code
+        )
+        SELECT i.indicator_code, i.name, i.unit, i.theme, i.higher_is_better, i.description, i.defined_by,
+               i.source_hint, p.source_id, coalesce(s.n_obs, 0) AS n_obs, coalesce(s.n_countries, 0) AS n_countries,
+               s.year_min, s.year_max
+        FROM indicator i LEFT JOIN preferred p USING (indicator_code) LEFT JOIN stats s USING (indicator_code)
+        ORDER BY i.theme, i.name
+        """
+    ).df()
+
+
+def countries(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.execute("SELECT iso3, name, wb_region, wb_income_group, un_region FROM country ORDER BY name").df()
+
+
+def groups(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.execute(
+        """
+        SELECT g.group_id, g.name, g.kind, g.definition_source, g.description, count(m.iso3) AS n_members
+        FROM country_group g LEFT JOIN country_group_member m USING (group_id)
+        GROUP BY g.group_id, g.name, g.kind, g.definition_source, g.description
+        ORDER BY g.kind <> 'intergovernmental', g.name
+        """
+    ).df()
+
+
+def group_members(con: duckdb.DuckDBPyConnection, group_id: str, year: int | None = None) -> pd.DataFrame:
+    """Members of a group (in ``year`` when given: time-aware, as the aggregates count them)."""
+    return con.execute(
+        """
+        SELECT m.iso3, coalesce(c.name, m.iso3) AS name, m.joined_year, m.left_year, m.note
+        FROM country_group_member m LEFT JOIN country c USING (iso3)
+        WHERE m.group_id = $g AND ($y IS NULL OR ((m.joined_year IS NULL OR m.joined_year <= $y)
+                                                 AND (m.left_year IS NULL OR m.left_year > $y)))
+        ORDER BY name
+        """,
+        {"g": group_id, "y": year},
+    ).df()
+
+
+def memberships(con: duckdb.DuckDBPyConnection, iso3: str) -> pd.DataFrame:
+    """The groups a country belongs to (or belonged to), with the years."""
+    return con.execute(
+        """
+        SELECT g.group_id, g.name, g.kind, m.joined_year, m.left_year
+        FROM country_group_member m JOIN country_group g USING (group_id)
+        WHERE m.iso3 = ? ORDER BY m.left_year IS NOT NULL, g.kind <> 'intergovernmental', g.name
+        """,
+        [iso3],
+    ).df()
+
+
+def preferred_source(con: duckdb.DuckDBPyConnection, indicator_code: str) -> str | None:
+    from etl.aggregate import preferred_source as _preferred
+
+    return _preferred(con, indicator_code)
+
+
+def country_series(con: duckdb.DuckDBPyConnection, indicator_code: str, iso3s: tuple[str, ...], year_from: int,
+                   year_to: int, source_id: str | None) -> pd.DataFrame:
+    """Observations of countries from one source over a year range."""
+    return con.execute(
+        """
+        SELECT o.iso3, coalesce(c.name, o.iso3) AS name, o.year, o.value, o.source_id, o.flag
+        FROM observation o LEFT JOIN country c USING (iso3)
+        WHERE o.indicator_code = $ind AND o.source_id = $src AND o.iso3 IN (SELECT unnest($iso3s::VARCHAR[]))
+          AND o.year BETWEEN $lo AND $hi
+        ORDER BY o.iso3, o.year
+        """,
+        {"ind": indicator_code, "src": source_id, "iso3s": list(iso3s), "lo": year_from, "hi": year_to},
+    ).df()
+
+
+def latest_values(con: duckdb.DuckDBPyConnection, indicator_code: str, iso3s: tuple[str, ...], year: int,
+                  tolerance: int, source_id: str | None) -> pd.DataFrame:
+    """Per country the latest value in ``[year - tolerance, year]`` (with the year it is from)."""
+    return con.execute(
+        """
+        SELECT o.iso3, coalesce(any_value(c.name), o.iso3) AS name, max(o.year) AS year,
+               arg_max(o.value, o.year) AS value, arg_max(o.flag, o.year) AS flag, any_value(o.source_id) AS source_id
+        FROM observation o LEFT JOIN country c USING (iso3)
+        WHERE o.indicator_code = $ind AND o.source_id = $src AND o.iso3 IN (SELECT unnest($iso3s::VARCHAR[]))
+          AND o.year BETWEEN $lo AND $hi
+        GROUP BY o.iso3 ORDER BY o.iso3
+        """,
+        {"ind": indicator_code, "src": source_id, "iso3s": list(iso3s), "lo": year - tolerance, "hi": year},
+    ).df()
+
+
+def group_series(con: duckdb.DuckDBPyConnection, group_id: str, indicator_code: str, year_from: int | None,
+                 year_to: int | None, weighted: bool = True, source_id: str | None = None) -> pd.DataFrame:
+    """The group aggregate (etl.aggregate.group_series, the one implementation), cached through data.load."""
+    from etl.aggregate import group_series as _group_series
+
+    return _group_series(con, group_id, indicator_code, year_from, year_to, weighted=weighted, source_id=source_id)
+
+
+def provenance(con: duckdb.DuckDBPyConnection, source_ids: tuple[str, ...]) -> pd.DataFrame:
+    """Publisher, licence, vintage and latest retrieval date of each source."""
+    return con.execute(
+        """
+        SELECT s.source_id, s.publisher, s.title, s.licence, s.vintage, s.citation, s.url,
+               (SELECT max(r.retrieved_at) FROM raw_file r WHERE r.source_id = s.source_id) AS retrieved_at
+        FROM source s WHERE s.source_id IN (SELECT unnest(?::VARCHAR[])) ORDER BY s.source_id
+        """,
+        [list(source_ids)],
+    ).df()
+
+
+def chart_frame(con: duckdb.DuckDBPyConnection, spec) -> pd.DataFrame:
+    """Exactly the rows a chart of ``spec`` plots (see dashboard.chart_data); cached per version via data.load."""
+    from dashboard import chart_data  # chart_data composes the queries above
+
+    return chart_data.chart_frame(con, spec)
+
+
+def chart_bundle(con: duckdb.DuckDBPyConnection, spec) -> tuple[pd.DataFrame, object]:
+    """The chart's frame and its spec with names, units and provenance filled in (one cached call per view)."""
+    from dashboard import chart_data
+
+    frame = chart_data.chart_frame(con, spec)
+    return frame, chart_data.with_provenance(con, spec, frame)
+
+
+# --- Progress towards MDG/SDG targets (issue 6): defined in dashboard/progress_queries.py ---------------------------
+from dashboard.progress_queries import progress_cell, progress_groups, progress_matrix, progress_targets  # noqa: E402,F401

@@ -10,8 +10,10 @@ APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 
 @pytest.fixture()
 def app(built, monkeypatch):
+    """The app switched to the founding-paper page (Compare is the default page)."""
     monkeypatch.setenv("HSDASH_DATA_DIR", str(built.data))
-    return AppTest.from_file(APP, default_timeout=60)
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    return at.switch_page("pages/paper.py")
 
 
 def test_paper_page_renders_with_citations(app):

@@ -1,0 +1,63 @@
+"""Shared styling for the chart builders: colours per series, number formats, the empty-figure message and the
+layout every figure gets (title, margins, footer)."""
+
+from __future__ import annotations
+
+import math
+
+import plotly.graph_objects as go
+from plotly.colors import qualitative
+
+from dashboard.figures.footer import add_footer
+from dashboard.figures.spec import ChartSpec
+
+COUNTRY_COLOURS = qualitative.Safe
+CHOSEN_COLOUR, MEMBER_COLOUR = "#0072B2", "#9ecae1"  # countries picked by name vs. shown as group members
+GROUP_COLOURS = ("#1f3b73", "#7a1f5c", "#2f5d3a", "#8a5a00", "#4b4b4b")
+
+
+def colour_map(names_countries: list[str], names_groups: list[str]) -> dict[str, str]:
+    """Stable colours: countries from a colour-blind-safe palette, groups in darker tones."""
+    colours = {n: COUNTRY_COLOURS[i % len(COUNTRY_COLOURS)] for i, n in enumerate(names_countries)}
+    colours.update({n: GROUP_COLOURS[i % len(GROUP_COLOURS)] for i, n in enumerate(names_groups)})
+    return colours
+
+
+def rgba(hex_colour: str, alpha: float) -> str:
+    if hex_colour.startswith("rgb("):
+        return hex_colour.replace("rgb(", "rgba(").replace(")", f",{alpha})")
+    h = hex_colour.lstrip("#")
+    r, g, b = (int(h[i:i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def fmt(value: float | None, digits: int = 3) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{value:,.{digits}g}" if abs(value) < 10 ** digits else f"{value:,.0f}"
+
+
+def title_of(spec: ChartSpec) -> str:
+    if spec.title:
+        return spec.title
+    name = spec.indicator_name or spec.indicator_code
+    return f"{name} ({spec.value_label})" if spec.value_label else name
+
+
+def finish(fig: go.Figure, spec: ChartSpec, *, axis_px: int = 40, height: int = 520) -> go.Figure:
+    """Title, sizes and the footer: the common last step of every builder."""
+    fig.update_layout(
+        title={"text": title_of(spec), "x": 0, "xanchor": "left", "font": {"size": 16}},
+        height=height, margin={"l": 10, "r": 10, "t": 90}, template="plotly_white",
+        hoverlabel={"namelength": -1},
+    )
+    return add_footer(fig, spec, axis_px=axis_px)
+
+
+def empty(spec: ChartSpec, message: str) -> go.Figure:
+    """A figure that says why it has nothing to show (exports never get a blank chart)."""
+    fig = go.Figure()
+    fig.add_annotation(text=message, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5, font={"size": 14})
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return finish(fig, spec)

@@ -1,0 +1,145 @@
+"""Compare (the main page): one indicator across countries and groups over years — line, ranking, map, scatter or
+table — with group aggregates, their coverage and spread. Lays out only: state in dashboard.state (the URL), data
+through dashboard.data, figures from dashboard.figures."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import data, state
+from dashboard.chart_data import TOLERANCE
+from dashboard.figures import PLOTLY_CONFIG, build
+from dashboard.figures.footer import footer_lines
+from dashboard.figures.table import table_view
+from etl.aggregate import MIN_COVERAGE
+
+P = "cmp"
+key = lambda name: state.widget_key(P, name)  # noqa: E731
+
+st.title("Compare")
+st.caption("One indicator across countries and regional groups. Group values are means over the members reporting "
+           "that year; coverage says how much of the group they represent.")
+
+catalogue = data.load("indicator_catalogue")
+available = catalogue[catalogue["n_obs"] > 0].reset_index(drop=True)
+if available.empty:
+    st.info("No indicator has data yet. Run `hsdash refresh` (online) or `hsdash import <file>` to load some; "
+            "the **Data & sources** page shows what each source did.")
+    st.stop()
+countries = data.load("countries")
+groups = data.load("groups")
+country_name = dict(zip(countries["iso3"], countries["name"]))
+group_name = dict(zip(groups["group_id"], groups["name"]))
+by_code = available.set_index("indicator_code")
+
+params = state.compare_params(available, country_name, group_name)
+defaults = {p.name: p.default for p in params}
+notices = state.restore(P, params, state.compare_allowed(available, country_name, group_name))
+if notices:
+    st.warning(state.notice_text(notices), icon="🔗")
+
+
+def indicator_label(code: str) -> str:
+    row = by_code.loc[code]
+    return f"{state.THEME_LABELS.get(row['theme'], row['theme'])} › {row['name']}"
+
+
+# --- selection ---------------------------------------------------------------------------------------------------
+left, mid, right = st.columns([5, 3, 3])
+left.selectbox("Indicator (type to search)", available["indicator_code"], format_func=indicator_label, key=key("ind"),
+               help="Grouped by theme: freedom from want, freedom from fear, dignity, environment, context.")
+mid.multiselect("Countries", list(country_name), format_func=country_name.get, key=key("c"), placeholder="Add countries")
+right.multiselect("Groups", list(group_name), format_func=group_name.get, key=key("g"), placeholder="Add groups")
+
+row = by_code.loc[st.session_state[key("ind")]]
+y_min, y_max = int(row["year_min"]), int(row["year_max"])
+st.session_state[key("time")] = state.clamp_range(st.session_state.get(key("time")), y_min, y_max)
+c_time, c_view = st.columns([3, 2])
+if y_min < y_max:
+    c_time.slider("Years", y_min, y_max, key=key("time"))
+else:
+    c_time.caption(f"Data for {y_min} only.")
+c_view.segmented_control("View", state.VIEWS, format_func=state.VIEW_LABELS.get, key=key("view"), required=True)
+view = st.session_state[key("view")]
+y0, y1 = st.session_state[key("time")]
+
+o1, o2, o3, o4 = st.columns(4)
+o1.toggle("Log scale", key=key("log"))
+base_options = [None, *range(y_min, y_max + 1)]
+if st.session_state.get(key("base")) not in base_options:
+    st.session_state[key("base")] = None
+o2.selectbox("Change relative to", base_options, key=key("base"), disabled=view == "scatter",
+             placeholder="— (levels)", format_func=lambda y: "— (levels)" if y is None else f"{y} (% change)")
+o3.toggle("Weight groups by population", key=key("w"),
+          help="On: population-weighted mean of the members reporting. Off: their plain mean.")
+o4.selectbox("Groups below ⅔ coverage", ["flag", "hide"], key=key("lowcov"),
+             format_func={"flag": "Flag them", "hide": "Hide them"}.get,
+             help="Flagged values are drawn hollow (lines) or hatched (bars); hidden ones are left out.")
+
+if view in ("bar", "map", "scatter"):
+    year = st.session_state.get(key("year"))
+    st.session_state[key("year")] = min(max(year, y0), y1) if year is not None else y1
+    v1, v2 = st.columns([3, 2])
+    if y0 < y1:
+        v1.slider("Year", y0, y1, key=key("year"), help=f"Each country's latest value up to this year "
+                                                     f"(at most {TOLERANCE} years older).")
+    if view == "scatter":
+        if st.session_state.get(key("x")) not in by_code.index:
+            st.session_state[key("x")] = defaults["x"]
+        v2.selectbox("Against (x axis)", available["indicator_code"], format_func=indicator_label, key=key("x"))
+
+values = state.current(P, params)
+query = state.publish(P, params, values)
+spec = state.compare_spec(values, {**row.to_dict(), "indicator_code": values["ind"]})
+
+# --- chart -------------------------------------------------------------------------------------------------------
+if not spec.countries and not spec.groups:
+    st.info("Pick at least one country or group above to draw the chart.")
+    st.stop()
+if spec.log_scale and spec.base_year is not None:
+    st.caption("Log scale is off while showing change relative to a base year (changes can be negative).")
+
+frame, full_spec = data.load("chart_bundle", spec)
+if frame.empty or frame["value"].notna().sum() == 0:
+    where = f"in {spec.year}" if spec.year else f"in {spec.year_from}–{spec.year_to}"
+    st.info(f"No data for **{row['name']}** for this selection {where}. Try other countries or groups, a wider "
+            "year range, or another indicator" + (" (the x-axis one too)" if view == "scatter" else "") + ".")
+elif view == "table":
+    st.dataframe(table_view(frame), hide_index=True, width="stretch")
+    st.caption(" · ".join(footer_lines(full_spec)))
+else:
+    st.plotly_chart(build(frame, full_spec), config=PLOTLY_CONFIG, key="cmp_chart")
+
+policy = (f"Groups: {'population-weighted' if spec.weighted else 'unweighted'} mean over members reporting in each "
+          f"year; coverage = share of the group's population that reports. Values below {MIN_COVERAGE:.0%} coverage "
+          f"are **{'hidden' if spec.hide_low_coverage else 'flagged'}**; coverage is always shown.")
+st.caption(policy)
+
+groups_shown = frame[frame["series_kind"] == "group"] if "series_kind" in frame else frame.iloc[0:0]
+if not groups_shown.empty and "min_name" in groups_shown and spec.base_year is None:
+    latest = groups_shown.dropna(subset=["level"]).sort_values("year").groupby("name", sort=False).tail(1)
+    hib = spec.higher_is_better
+    best, worst = ("max", "min") if hib is not False else ("min", "max")
+    st.markdown("**Spread within each group** (latest year shown)" + ("" if hib is not None else
+                " — this indicator has no better direction: highest and lowest member"))
+    st.dataframe(pd.DataFrame({
+        "group": latest["name"], "year": latest["year"], "group value": latest["level"],
+        "coverage": latest["coverage"].map("{:.0%}".format),
+        "members reporting": latest["n_reporting"].astype(int).astype(str) + " of " + latest["n_members"].astype(int).astype(str),
+        ("best" if hib is not None else "highest"): latest[f"{best}_name"] + " " + latest[f"{best}_value"].map("{:,.4g}".format),
+        ("worst" if hib is not None else "lowest"): latest[f"{worst}_name"] + " " + latest[f"{worst}_value"].map("{:,.4g}".format),
+        "gap": (latest["max_value"] - latest["min_value"]).map("{:,.4g}".format),
+    }), hide_index=True, width="stretch")
+
+with st.expander("Data behind this chart, and the link to it"):
+    st.dataframe(frame, hide_index=True, width="stretch")
+    st.download_button("Download CSV (exactly what is shown)", frame.to_csv(index=False).encode("utf-8"),
+                       file_name=f"hsdash-{spec.indicator_code}-{view}.csv", mime="text/csv")
+    st.caption("The address bar holds the whole view; copy it to share. Query string:")
+    st.code("?" + urlencode(query), language=None)
+with st.expander(f"About: {row['name']}"):
+    st.markdown(f"{row['description']}\n\n**Unit:** {row['unit']} · **code:** `{spec.indicator_code}` · "
+                f"**series from:** `{row['source_id']}` ({int(row['n_countries'])} countries, {y_min}–{y_max})")

@@ -1,0 +1,245 @@
+"""URL state: every page's view lives in the query string, so a copied link reopens the same chart.
+
+Encoding (one key per setting, values from allow-lists taken from the warehouse):
+
+* ``one``   a single code, e.g. ``ind=SH.STA.STNT.ZS``, ``view=map``
+* ``many``  comma-separated codes, e.g. ``c=KHM,VNM``; ``c=`` is an explicit empty selection
+* ``int``   a year, e.g. ``year=2015``; ``base=`` (empty) means none
+* ``range`` two years, OWID style ``time=2000..2020``
+* ``bool``  ``1`` or ``0``
+
+``parse`` is pure: unknown keys, unknown codes and malformed values are dropped with a notice (never echoed raw,
+never reaching SQL), and the default is used instead. ``serialise`` writes every setting explicitly, so a link does
+not depend on the defaults of the warehouse it is opened against. ``restore``/``publish`` bind it to Streamlit.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+MAX_ITEMS = 24  # a `many` list longer than this is cut (and said so)
+_YEAR = re.compile(r"^-?\d{1,4}$")
+_RANGE = re.compile(r"^(-?\d{1,4})\.\.(-?\d{1,4})$")
+_SAFE = re.compile(r"[^A-Za-z0-9._+\- ]")
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str  # the URL key, and the widget key after the page prefix
+    kind: str  # one | many | int | range | bool
+    default: Any = None
+
+
+def shown(text: object, limit: int = 32) -> str:
+    """A value as it may appear in a notice: only harmless characters, bounded length."""
+    cleaned = _SAFE.sub("?", str(text))
+    return cleaned[:limit] + ("…" if len(cleaned) > limit else "")
+
+
+def _first(raw: object) -> str:
+    if isinstance(raw, (list, tuple)):
+        return str(raw[-1]) if raw else ""
+    return str(raw)
+
+
+def _parse_one(p: Param, raw: str, allowed: Any) -> tuple[Any, str | None]:
+    if p.kind == "one":
+        return (raw, None) if raw in allowed else (p.default, f"unknown {p.name} '{shown(raw)}'")
+    if p.kind == "many":
+        if raw.strip() == "":
+            return (), None
+        items = [i.strip() for i in raw.split(",") if i.strip()]
+        good = tuple(dict.fromkeys(i for i in items if i in allowed))
+        bad = [shown(i, 16) for i in items if i not in allowed]
+        notes = []
+        if bad:
+            notes.append(f"unknown {p.name} " + ", ".join(f"'{b}'" for b in bad[:5]) + (" …" if len(bad) > 5 else ""))
+        if len(good) > MAX_ITEMS:
+            good = good[:MAX_ITEMS]
+            notes.append(f"only the first {MAX_ITEMS} {p.name} are kept")
+        return good, "; ".join(notes) or None
+    if p.kind == "int":
+        if raw == "":
+            return None, None
+        lo, hi = allowed
+        if _YEAR.match(raw) and lo <= int(raw) <= hi:
+            return int(raw), None
+        return p.default, f"{p.name} '{shown(raw)}' is not a year between {lo} and {hi}"
+    if p.kind == "range":
+        lo, hi = allowed
+        m = _RANGE.match(raw)
+        if m and lo <= int(m[1]) <= int(m[2]) <= hi:
+            return (int(m[1]), int(m[2])), None
+        return p.default, f"{p.name} '{shown(raw)}' is not a range like {lo}..{hi}"
+    if p.kind == "bool":
+        if raw in ("1", "0"):
+            return raw == "1", None
+        return p.default, f"{p.name} '{shown(raw)}' is not 1 or 0"
+    raise ValueError(f"unknown parameter kind {p.kind!r}")
+
+
+def parse(query: Mapping[str, object], params: Sequence[Param], allowed: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """Validated values for ``params`` from ``query`` (defaults where absent or invalid) and the notices.
+
+    ``allowed[name]``: a collection of codes (one, many), or ``(lo, hi)`` bounds (int, range); bool needs none.
+    """
+    names = {p.name for p in params}
+    notices = [f"unknown parameter '{shown(k)}'" for k in query if k not in names]
+    values = {}
+    for p in params:
+        if p.name not in query:
+            values[p.name] = p.default
+            continue
+        value, note = _parse_one(p, _first(query[p.name]), allowed.get(p.name, ()))
+        values[p.name] = value
+        if note:
+            notices.append(note)
+    return values, notices
+
+
+def _encode(p: Param, value: Any) -> str:
+    if p.kind == "many":
+        return ",".join(value or ())
+    if p.kind == "range":
+        return f"{value[0]}..{value[1]}"
+    if p.kind == "bool":
+        return "1" if value else "0"
+    return "" if value is None else str(value)
+
+
+def serialise(values: Mapping[str, Any], params: Sequence[Param]) -> dict[str, str]:
+    """The query string for ``values``: every parameter, explicitly (empty string for none)."""
+    return {p.name: _encode(p, values.get(p.name, p.default)) for p in params}
+
+
+# --- Streamlit binding -------------------------------------------------------------------------------------------
+
+def widget_key(prefix: str, name: str) -> str:
+    return f"{prefix}_{name}"
+
+
+def restore(prefix: str, params: Sequence[Param], allowed: Mapping[str, Any]) -> list[str]:
+    """Put the URL's values into the page's widget keys when the URL changed outside the page (first load, a pasted
+    link, back/forward); otherwise the widgets keep their state. Returns the notices to show."""
+    import streamlit as st
+
+    query = st.query_params.to_dict()
+    marker = f"_url_{prefix}"
+    keys = [widget_key(prefix, p.name) for p in params]
+    if st.session_state.get(marker) == query and all(k in st.session_state for k in keys):
+        return []
+    values, notices = parse(query, params, allowed)
+    for p, key in zip(params, keys):
+        value = values[p.name]
+        st.session_state[key] = list(value) if p.kind == "many" else value
+    st.session_state[marker] = None  # applied; publish() records what the page settles on
+    return notices
+
+
+def current(prefix: str, params: Sequence[Param]) -> dict[str, Any]:
+    import streamlit as st
+
+    return {p.name: st.session_state.get(widget_key(prefix, p.name), p.default) for p in params}
+
+
+def publish(prefix: str, params: Sequence[Param], values: Mapping[str, Any]) -> dict[str, str]:
+    """Write ``values`` to the URL (only if it changes) and remember it as this page's own."""
+    import streamlit as st
+
+    out = serialise(values, params)
+    if st.query_params.to_dict() != out:
+        st.query_params.from_dict(out)
+    st.session_state[f"_url_{prefix}"] = out
+    return out
+
+
+def notice_text(notices: Sequence[str]) -> str:
+    return "Some link parameters were ignored: " + "; ".join(notices) + "."
+
+
+# --- Compare page: parameters, defaults and the ChartSpec they describe ------------------------------------------
+
+THEME_LABELS = {
+    "freedom_from_want": "Freedom from want", "freedom_from_fear": "Freedom from fear", "dignity": "Dignity",
+    "environment": "Environment", "context": "Context",
+}
+VIEWS = ("line", "bar", "map", "scatter", "table")
+VIEW_LABELS = {"line": ":material/show_chart: Line", "bar": ":material/sort: Ranking", "map": ":material/public: Map",
+               "scatter": ":material/scatter_plot: Scatter", "table": ":material/table: Table"}
+PREFERRED_INDICATORS = ("SH.STA.STNT.ZS", "HDR.HDI", "SI.POV.DDAY", "GAPMINDER.LIFEEXP")
+PREFERRED_X = ("NY.GDP.PCAP.PP.KD", "NY.GDP.PCAP.CD", "GAPMINDER.GDPPERCAP", "HDR.HDI")
+DEFAULT_COUNTRIES = ("KHM",)
+DEFAULT_GROUPS = ("asean",)
+DEFAULT_FROM = 2000
+
+
+def _pick(preferred: Sequence[str], available: Sequence[str], fallback: str | None) -> str | None:
+    return next((p for p in preferred if p in available), fallback)
+
+
+def compare_params(catalogue, countries: Collection[str], groups: Collection[str]) -> list[Param]:
+    """The Compare page's URL parameters; ``catalogue``: indicators with data, most-reported first."""
+    codes = list(catalogue["indicator_code"])
+    ranked = list(catalogue.sort_values("n_countries", ascending=False, kind="stable")["indicator_code"])
+    ind = _pick(PREFERRED_INDICATORS, codes, ranked[0] if ranked else None)
+    x = _pick(PREFERRED_X, [c for c in codes if c != ind], next((c for c in ranked if c != ind), ind))
+    return [
+        Param("ind", "one", ind),
+        Param("c", "many", tuple(c for c in DEFAULT_COUNTRIES if c in countries)),
+        Param("g", "many", tuple(g for g in DEFAULT_GROUPS if g in groups)),
+        Param("time", "range", None),  # None: the indicator's span from DEFAULT_FROM
+        Param("view", "one", "line"),
+        Param("year", "int", None),  # None: the end of the time range
+        Param("x", "one", x),
+        Param("log", "bool", False),
+        Param("base", "int", None),
+        Param("w", "bool", True),
+        Param("lowcov", "one", "flag"),
+    ]
+
+
+def compare_allowed(catalogue, countries: Collection[str], groups: Collection[str]) -> dict[str, Any]:
+    codes = set(catalogue["indicator_code"])
+    lo = int(catalogue["year_min"].min()) if len(catalogue) else 1900
+    hi = int(catalogue["year_max"].max()) if len(catalogue) else 2100
+    return {"ind": codes, "x": codes, "c": set(countries), "g": set(groups), "time": (lo, hi), "year": (lo, hi),
+            "base": (lo, hi), "view": set(VIEWS), "lowcov": {"flag", "hide"}}
+
+
+def default_time(year_min: int, year_max: int) -> tuple[int, int]:
+    return (max(DEFAULT_FROM, year_min) if year_max >= DEFAULT_FROM else year_min, year_max)
+
+
+def clamp_range(value: tuple[int, int] | None, year_min: int, year_max: int) -> tuple[int, int]:
+    """The range inside the indicator's span (its default span when unset or entirely outside)."""
+    if not value:
+        return default_time(year_min, year_max)
+    lo, hi = max(value[0], year_min), min(value[1], year_max)
+    return (lo, hi) if lo <= hi else default_time(year_min, year_max)
+
+
+def compare_spec(values: Mapping[str, Any], row: Mapping[str, Any]):
+    """The ChartSpec for the Compare page's values; ``row``: the indicator's catalogue entry."""
+    from dashboard.figures.spec import ChartSpec
+
+    y0, y1 = clamp_range(values.get("time"), int(row["year_min"]), int(row["year_max"]))
+    year = values.get("year")
+    year = min(max(year, y0), y1) if year is not None else y1
+    view = values.get("view") or "line"
+    base = values.get("base")
+    hib = row.get("higher_is_better")
+    hib = None if hib is None or pd.isna(hib) else bool(hib)
+    return ChartSpec(
+        indicator_code=row["indicator_code"], indicator_name=row["name"], unit=row["unit"],
+        countries=tuple(values.get("c") or ()), groups=tuple(values.get("g") or ()), year_from=y0, year_to=y1,
+        kind=view, log_scale=bool(values.get("log")), base_year=base if view != "scatter" else None,
+        weighted=bool(values.get("w", True)), hide_low_coverage=values.get("lowcov") == "hide",
+        year=year if view in ("bar", "map", "scatter") else None,
+        x_indicator_code=values.get("x") if view == "scatter" else None,
+        higher_is_better=hib,
+    )
