@@ -20,7 +20,7 @@ from etl import config, publish
 from etl.refresh import EXIT_FAILED, run_refresh
 from etl.sources import registry
 
-console = Console(highlight=False)
+console = Console(highlight=False, soft_wrap=True)  # no hard wrapping: cron logs and pipes get whole lines
 
 
 def _paths(ctx: click.Context) -> config.Paths:

@@ -11,9 +11,15 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 USER_AGENT = "hsdash/0.1 (Human Security Indicators Dashboard; +https://github.com/ refresh job)"
-CONNECT_TIMEOUT = float(os.environ.get("HSDASH_CONNECT_TIMEOUT", "5"))
-READ_TIMEOUT = float(os.environ.get("HSDASH_READ_TIMEOUT", "60"))
-RETRY_AFTER_MAX = int(os.environ.get("HSDASH_RETRY_AFTER_MAX", "120"))
+
+
+def _env(name: str, default: float) -> float:
+    return float(os.environ.get(name, default))
+
+
+def timeouts() -> tuple[float, float]:
+    """(connect, read) seconds; ``HSDASH_CONNECT_TIMEOUT`` / ``HSDASH_READ_TIMEOUT`` override 5 s / 60 s."""
+    return _env("HSDASH_CONNECT_TIMEOUT", 5), _env("HSDASH_READ_TIMEOUT", 60)
 
 
 class FetchError(RuntimeError):
@@ -22,7 +28,7 @@ class FetchError(RuntimeError):
 
 def session(retries: int = 4, backoff: float = 0.5) -> requests.Session:
     """A session that retries connection errors and 429/5xx with exponential backoff, honouring Retry-After
-    up to ``RETRY_AFTER_MAX`` seconds so a hostile header cannot stall an unattended run."""
+    up to ``HSDASH_RETRY_AFTER_MAX`` (120) seconds so a hostile header cannot stall an unattended run."""
     retry = Retry(
         total=retries,
         connect=2,
@@ -33,7 +39,7 @@ def session(retries: int = 4, backoff: float = 0.5) -> requests.Session:
         status_forcelist=(429, 500, 502, 503, 504),
         allowed_methods=frozenset({"GET", "HEAD"}),
         respect_retry_after_header=True,
-        retry_after_max=RETRY_AFTER_MAX,
+        retry_after_max=int(_env("HSDASH_RETRY_AFTER_MAX", 120)),
         raise_on_status=False,
     )
     s = requests.Session()
@@ -46,12 +52,15 @@ def session(retries: int = 4, backoff: float = 0.5) -> requests.Session:
 
 def get(s: requests.Session, url: str, params: dict | None = None, **kwargs) -> requests.Response:
     """GET with timeouts; network failures and final HTTP errors become :class:`FetchError` with a plain message."""
+    connect, read = timeouts()
+    where = url.split("?")[0]
     try:
-        resp = s.get(url, params=params, timeout=(CONNECT_TIMEOUT, READ_TIMEOUT), **kwargs)
-    except requests.exceptions.ConnectionError as exc:
-        raise FetchError(f"cannot reach {url.split('?')[0]}: {_root_cause(exc)}") from exc
-    except requests.exceptions.Timeout as exc:
-        raise FetchError(f"timed out after {READ_TIMEOUT:g}s waiting for {url.split('?')[0]}") from exc
+        resp = s.get(url, params=params, timeout=(connect, read), **kwargs)
+    except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
+        cause = _root_cause(exc)
+        if isinstance(exc, requests.exceptions.ReadTimeout) or "timed out" in cause.lower():
+            raise FetchError(f"timed out after {read:g}s waiting for {where} (after retries)") from exc
+        raise FetchError(f"cannot reach {where}: {cause}") from exc
     except requests.exceptions.RetryError as exc:
         raise FetchError(f"gave up on {url.split('?')[0]} after retries: {_root_cause(exc)}") from exc
     if resp.status_code >= 400:

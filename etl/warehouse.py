@@ -105,7 +105,8 @@ def carry_forward(con: duckdb.DuckDBPyConnection, source_id: str) -> int:
             continue
         if owner is None and source_id != "reference":
             continue
-        cols = [c for c in columns(con, table) if c in set(columns(con, table, catalog="pub"))]
+        pub_cols = set(columns(con, table, catalog="pub"))
+        cols = [c for c in columns(con, table) if c in pub_cols]
         quoted = ", ".join(f'"{c}"' for c in cols)
         where = "" if owner is None else f'WHERE "{owner}" = ?'
         params = [] if owner is None else [source_id]

@@ -39,3 +39,15 @@ def ro(built):
     con = duckdb.connect(str(built.warehouse.resolve()), read_only=True)
     yield con
     con.close()
+
+
+@pytest.fixture()
+def fresh(tmp_path, built):
+    """A private copy of the session's data directory (published warehouse + raw zone) a test may change."""
+    import shutil
+
+    from etl import config
+
+    target = tmp_path / "data"
+    shutil.copytree(built.data, target, symlinks=True)
+    return config.paths(target)

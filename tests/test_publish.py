@@ -14,14 +14,6 @@ from etl.sources import registry
 from etl.sources.base import Context, Loaded, Source
 
 
-@pytest.fixture()
-def fresh(tmp_path, built):
-    """A private copy of the session's data directory (published warehouse + raw zone)."""
-    target = tmp_path / "data"
-    shutil.copytree(built.data, target, symlinks=True)
-    return config.paths(target)
-
-
 def snapshot(paths):
     link = paths.warehouse
     return link.resolve(), link.resolve().read_bytes()

@@ -22,7 +22,7 @@ from etl.rawzone import MANIFEST, list_raw_files, new_snapshot_dir, seal_snapsho
 from etl.sources.base import Context, Loaded, Source, SourceError, provenance, read_csv_raw, source_row, find
 
 DEFAULT_BASE = "https://api.worldbank.org/v2"
-PER_PAGE = 10000
+PER_PAGE = 10000  # HSDASH_WB_PER_PAGE overrides (tests page through small responses)
 META = dict(
     publisher="World Bank",
     title="World Development Indicators (World Bank Indicators API v2)",
@@ -75,7 +75,8 @@ class WorldBankSource(Source):
         received, page, pages = 0, 1, 1
         vintage = meta.get("lastupdated")
         while page <= pages:
-            resp = http.get(s, url, params={"format": "json", "per_page": PER_PAGE, "page": page})
+            per_page = int(os.environ.get("HSDASH_WB_PER_PAGE", PER_PAGE))
+            resp = http.get(s, url, params={"format": "json", "per_page": per_page, "page": page})
             parsed = parse_indicator_page(resp.content)
             pmeta = parsed.meta
             pages = int(pmeta.get("pages") or 0)
