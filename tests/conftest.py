@@ -51,3 +51,25 @@ def fresh(tmp_path, built):
     target = tmp_path / "data"
     shutil.copytree(built.data, target, symlinks=True)
     return config.paths(target)
+
+
+@pytest.fixture(scope="session")
+def owid_imported(built, shared, tmp_path_factory):
+    """The session warehouse plus every ../shared/data/owid data set imported (as `hsdash import` does)."""
+    import shutil
+
+    from etl import config
+    from etl.imports import detect, store_import
+    from etl.refresh import run_refresh
+
+    target = tmp_path_factory.mktemp("owid") / "data"
+    shutil.copytree(built.data, target, symlinks=True)
+    paths = config.paths(target)
+    ids = []
+    for folder in sorted((shared / "data" / "owid").iterdir()):
+        det = detect(folder)
+        store_import(paths, det)
+        ids.append(det.source_id)
+    code, result = run_refresh(paths, ids, extract=False)
+    assert result is not None and result.published, result and result.error
+    return paths
