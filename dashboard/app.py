@@ -11,6 +11,7 @@ st.set_page_config(page_title="Human Security Indicators — East & Southeast As
 PAGES = [
     st.Page("pages/compare.py", title="Compare", icon="📈", url_path="compare", default=True),
     st.Page("pages/paper.py", title="Founding paper", icon="📄", url_path="paper"),
+    st.Page("pages/progress.py", title="Progress to targets", icon="🎯", url_path="progress"),
 ]
 
 try:
