@@ -11,6 +11,7 @@ import sys
 
 import click
 import duckdb
+import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
@@ -105,20 +106,27 @@ def progress(ctx: click.Context, group: str | None, target_id: str | None, sourc
         _emit(table, fmt)
         return
     first = table.iloc[0]
-    console.print(f"{target_id} for {group_id} · indicator {first['indicator_code']} · source {first['source_id'] or '-'}",
-                  markup=False)
-    out = Table(show_lines=False)
-    for col in ("member", "band", "baseline", "latest", "target", "need/yr", "actual/yr", "R"):
-        out.add_column(col, overflow="fold")
-    for _, r in table.iterrows():
-        out.add_row(
-            r["name"], SHORT.get(r["band"], r["band"]),
-            _point(r["baseline_year"], r["baseline_value"]), _point(r["latest_year"], r["latest_value"]),
-            f"{r['target_year']}: {_num(r['target_value'])}", _rate(r["required_rate"]), _rate(r["actual_rate"]),
-            _num(r["ratio"], 3),
-        )
-    console.print(out)
-    console.print("Explanations: --format csv or json.", markup=False)
+    console.print(f"{first['target_id']} for {group_id} · indicator {first['indicator_code']} · "
+                  f"source {first['source_id'] if _clean(first['source_id']) else '-'}", markup=False, soft_wrap=True)
+    rows = [
+        [r["name"], SHORT.get(r["band"], r["band"]), _point(r["baseline_year"], r["baseline_value"]),
+         _point(r["latest_year"], r["latest_value"]), f"{r['target_year']}: {_num(r['target_value'])}",
+         _rate(r["required_rate"]), _rate(r["actual_rate"]), _num(r["ratio"], 3)]
+        for _, r in table.iterrows()
+    ]
+    header = ["member", "band", "baseline", "latest", "target", "need/yr", "actual/yr", "R"]
+    if console.is_terminal:
+        out = Table(show_lines=False)
+        for col in header:
+            out.add_column(col, overflow="fold")
+        for r in rows:
+            out.add_row(*r)
+        console.print(out)
+    else:  # plain text for pipes, cron and CI: no wrapping, no box drawing
+        plain = pd.DataFrame(rows, columns=header)
+        left = {c: (lambda w: (lambda v: f"{v:<{w}}"))(int(plain[c].str.len().max())) for c in ("member", "band")}
+        click.echo(plain.to_string(index=False, formatters=left, justify="left"))
+    click.echo("Explanations: --format csv or json.")
 
 
 def _emit(frame, fmt: str) -> None:
