@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import re
+import secrets
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -142,7 +143,7 @@ _SNAPSHOT_RE = re.compile(r"^\d{8}T\d{6}Z(-[0-9a-z]+)?$")
 def new_snapshot_dir(source_dir: Path) -> Path:
     """A fresh, not-yet-visible snapshot folder for a download (visible once ``seal_snapshot`` runs)."""
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    path = Path(source_dir) / f"{stamp}-{os.getpid():x}"
+    path = Path(source_dir) / f"{stamp}-{os.getpid():x}{secrets.token_hex(2)}"  # unique even within one second
     path.mkdir(parents=True, exist_ok=False)
     return path
 

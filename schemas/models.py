@@ -191,6 +191,7 @@ class OdaFlowModel(_Strict):
     measure: Series[str]
     amount_usd: Series[float]
     price_basis: Series[str] = pa.Field(isin=["current", "constant"])
+    note: Series[str] = pa.Field(nullable=True)
     source_id: Series[str]
     retrieved_at: Series[str] = pa.Field(str_matches=ISO_DATETIME)
     raw_sha256: Series[str] = pa.Field(str_matches=SHA256)

@@ -146,6 +146,7 @@ CREATE TABLE oda_flow (
     measure      VARCHAR NOT NULL,       -- DAC measure code, 206 = net ODA disbursements
     amount_usd   DOUBLE NOT NULL,        -- in US dollars (unit multiplier applied)
     price_basis  VARCHAR NOT NULL,       -- current | constant
+    note         VARCHAR,                -- e.g. the base year of constant prices
     source_id    VARCHAR NOT NULL,
     retrieved_at VARCHAR NOT NULL,
     raw_sha256   VARCHAR NOT NULL,
