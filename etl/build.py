@@ -222,7 +222,10 @@ def run_build(paths: Paths, sources: list[Source], selected: set[str], ctx: Cont
         result.digest = warehouse.content_digest(con)
         if has_pub:
             old = dict(con.execute("SELECT key, value FROM pub.meta").fetchall())
-            result.unchanged = old.get("content_sha256") == result.digest
+            # nothing to republish only if the data are identical and every source is healthy: a failure must
+            # reach the published etl_run so the dashboard shows it
+            healthy = all(o.status in ("ok", "skipped") for o in result.outcomes)
+            result.unchanged = old.get("content_sha256") == result.digest and healthy
             con.execute("DETACH pub")
         built_at = utc_now()
         result.version = built_at.replace("-", "").replace(":", "") + "-" + result.digest[:8]
