@@ -24,6 +24,7 @@ FRESH_ORDER = ("country", "country_group", "country_group_member", "indicator")
 REF_CHECKS = {  # table -> [(column, reference set name)]
     "observation": [("iso3", "country"), ("indicator_code", "indicator")],
     "paper_figure": [("iso3", "country")],
+    "country_classification": [("iso3", "country")],
 }
 
 

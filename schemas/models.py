@@ -56,6 +56,16 @@ class CountryModel(_Strict):
     un_region: Series[str] = pa.Field(nullable=True)
 
 
+class CountryClassificationModel(_Strict):
+    iso3: Series[str] = pa.Field(unique=True, str_matches=ISO3)
+    wb_region: Series[str] = pa.Field(nullable=True)
+    wb_income_group: Series[str] = pa.Field(nullable=True)
+    lending_type: Series[str] = pa.Field(nullable=True)
+    source_id: Series[str]
+    retrieved_at: Series[str] = pa.Field(str_matches=ISO_DATETIME)
+    raw_sha256: Series[str] = pa.Field(str_matches=SHA256)
+
+
 class CountryGroupModel(_Strict):
     group_id: Series[str] = pa.Field(unique=True, str_matches=r"^[a-z0-9_]+$")
     name: Series[str] = pa.Field(str_length={"min_value": 1})
@@ -242,6 +252,7 @@ MODELS: dict[str, type[pa.DataFrameModel]] = {
     "source": SourceModel,
     "raw_file": RawFileModel,
     "country": CountryModel,
+    "country_classification": CountryClassificationModel,
     "country_group": CountryGroupModel,
     "country_group_member": CountryGroupMemberModel,
     "indicator": IndicatorModel,

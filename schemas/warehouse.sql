@@ -37,6 +37,17 @@ CREATE TABLE country (
     un_region       VARCHAR
 );
 
+CREATE TABLE country_classification (  -- the World Bank's live classification (/v2/country), newer than `country`'s
+    iso3            VARCHAR NOT NULL,
+    wb_region       VARCHAR,
+    wb_income_group VARCHAR,
+    lending_type    VARCHAR,
+    source_id       VARCHAR NOT NULL,
+    retrieved_at    VARCHAR NOT NULL,
+    raw_sha256      VARCHAR NOT NULL,
+    PRIMARY KEY (iso3, source_id)
+);
+
 CREATE TABLE country_group (
     group_id          VARCHAR PRIMARY KEY,
     name              VARCHAR NOT NULL,

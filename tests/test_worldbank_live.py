@@ -125,3 +125,16 @@ def test_unreachable_api_fails_fast_and_keeps_published_data(fresh, monkeypatch)
     con = duckdb.connect(str(fresh.warehouse), read_only=True)
     assert con.execute("SELECT status FROM etl_run WHERE source_id='wdi' ORDER BY finished_at DESC LIMIT 1").fetchone()[0] == "failed"
     con.close()
+
+
+def test_country_metadata_refreshes_the_classification(fresh, server, shared):
+    body = shared / "fixtures/worldbank_api/wbdata-go_extracted_bodies/TestCountriesService_List__1__200.json"
+    server.state.countries_body = body.read_bytes()  # real recorded response (region=EAS, 2 economies)
+    import json
+
+    rows = json.loads(body.read_bytes())[1]
+    assert refresh(fresh).exit_code == EXIT_OK
+    con = duckdb.connect(str(fresh.warehouse), read_only=True)
+    got = con.execute("SELECT iso3, wb_region, wb_income_group FROM country_classification ORDER BY iso3").fetchall()
+    con.close()
+    assert got == sorted((r["id"], r["region"]["value"].strip(), r["incomeLevel"]["value"].strip()) for r in rows)

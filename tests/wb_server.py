@@ -35,6 +35,7 @@ class WBState:
         self.lastupdated = "2026-10-01"
         self.faults: dict[str, list[str]] = {}  # indicator -> queue of faults for its data requests ('ok' passes)
         self.requests: list[str] = []
+        self.countries_body: bytes | None = None  # a real recorded /v2/country body, set by the test
         self.lock = threading.Lock()
 
     def next_fault(self, indicator: str, is_probe: bool) -> str:
@@ -64,6 +65,10 @@ def make_handler(state: WBState):
             state.requests.append(self.path)
             q = {k: v[0] for k, v in parse_qs(url.query).items()}
             parts = url.path.strip("/").split("/")
+            if parts[-1] == "country":
+                if state.countries_body is None:
+                    return self._send(404, b"not found", "text/plain")
+                return self._send(200, state.countries_body)
             if len(parts) < 5 or parts[-2] != "indicator":
                 return self._send(404, b"not found", "text/plain")
             indicator = parts[-1]

@@ -17,7 +17,7 @@ import shutil
 import pandas as pd
 
 from etl import http
-from etl.parsers.worldbank import check_total, parse_indicator_page
+from etl.parsers.worldbank import check_total, parse_country_metadata, parse_indicator_page
 from etl.rawzone import MANIFEST, list_raw_files, new_snapshot_dir, seal_snapshot, sealed_snapshots, store_bytes
 from etl.sources.base import Context, Loaded, Source, SourceError, provenance, read_csv_raw, source_row, find
 
@@ -88,6 +88,21 @@ class WorldBankSource(Source):
             page += 1
         return {"lastupdated": vintage, "total": meta.get("total"), "pages": pages}
 
+    def _fetch_countries(self, s, ctx: Context) -> str:
+        """Country metadata (region, income group) into its own small sealed snapshot."""
+        try:
+            resp = http.get(s, f"{base_url()}/country", params={"format": "json", "per_page": 400})
+            parsed = parse_country_metadata(resp.content)
+        except (http.FetchError, ValueError) as exc:
+            return f"country metadata not refreshed ({exc})"
+        snap = new_snapshot_dir(self._dir(ctx))
+        store_bytes(snap / "countries.json", resp.content, source_id=self.source_id, url=resp.url,
+                    media_type="application/json", **{**META, "title": "World Bank country metadata (API v2 /country)"})
+        seal_snapshot(snap, {"countries": len(parsed.frame)})
+        pages = int(parsed.meta.get("pages") or 1)
+        partial = f" (page 1 of {pages} only: the API ignored per_page=400)" if pages > 1 else ""
+        return f"country metadata for {len(parsed.frame)} economies{partial}"
+
     def extract(self, ctx: Context) -> str:
         codes = catalogue_codes(ctx)
         previous = latest_vintages(self._dir(ctx))
@@ -119,6 +134,8 @@ class WorldBankSource(Source):
             else:
                 shutil.rmtree(snap, ignore_errors=True)
         summary = f"{len(fetched)} series downloaded, {len(unchanged)} unchanged"
+        if fetched or not any((p / "countries.json").exists() for p in sealed_snapshots(self._dir(ctx))):
+            summary += "; " + self._fetch_countries(s, ctx)
         if failed:
             first = next(iter(failed.values()))
             raise SourceError(f"{summary}, {len(failed)} failed (first: {first})")
@@ -142,11 +159,18 @@ class WorldBankSource(Source):
                 if keep.any():
                     rejected.append(parsed.rejected[keep])
         observation = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        tables = {"observation": observation}
+        countries = [p / "countries.json" for p in reversed(sealed_snapshots(self._dir(ctx))) if (p / "countries.json").exists()]
+        if countries:
+            raw = next(r for r in list_raw_files(countries[0].parent) if r.path.name == "countries.json")
+            meta = parse_country_metadata(raw.path.read_bytes()).frame
+            tables["country_classification"] = meta[~meta["is_aggregate"]].assign(**provenance(raw))
+            files.append(raw)
         vintages = sorted({str(i.get("lastupdated")) for i in latest.values()})
         loaded = Loaded(
             source=source_row(files[0], self.kind, vintage=f"lastupdated {vintages[-1]}" if vintages else None),
             raw_files=files,
-            tables={"observation": observation},
+            tables=tables,
             rejected=[("observation", pd.concat(rejected, ignore_index=True))] if rejected else [],
             message=f"{len(latest)} series, {len(observation)} values; {aggregates} aggregate rows and {nulls} empty values not loaded",
         )
