@@ -121,6 +121,22 @@ def test_real_data_cell_with_hand_check(app, paths):
     assert any("members report" in m.value for m in at.markdown)
 
 
+def test_clicking_a_matrix_cell_opens_that_cell(app, paths):
+    at = app
+    matrix = at.dataframe[0].value
+    row = list(matrix.index).index(names_of(paths, {"VNM"})["VNM"])
+    # a single-cell selection as the browser sends it: (row position, column label)
+    at.session_state["progress_matrix_df"] = {"selection": {"rows": [], "columns": [],
+                                                            "cells": [[row, "SDG 3.2 under-5 mortality at most 25"]]}}
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="progress_cell").value == "VNM|sdg-3.2"
+    assert any(m.value.startswith("###") and "Viet" in m.value and "SDG 3.2" in m.value for m in at.markdown)
+    # choosing another cell by hand afterwards is not overridden by the old click
+    at.selectbox(key="progress_cell").select("THA|sdg-3.2").run()
+    assert at.selectbox(key="progress_cell").value == "THA|sdg-3.2"
+
+
 def test_target_choice_and_wording(app):
     at = app
     at.multiselect(key="progress_targets").set_value(["sdg-3.1", "sdg-3.2"]).run()

@@ -78,21 +78,16 @@ if st.session_state.get("progress_cell") not in options:
     st.session_state["progress_cell"] = with_data["cell_key"].iloc[0] if len(with_data) else options[0]
 
 
-def _pick_clicked_cell() -> None:
-    """A click on the matrix chooses that cell in the selector below."""
-    state = st.session_state.get("progress_matrix_df")
-    cells = (state or {}).get("selection", {}).get("cells", []) if isinstance(state, dict) else \
-        getattr(getattr(state, "selection", None), "cells", [])
-    if cells:
-        row, column = cells[0][0], cells[0][1]
-        key = cell_keys.get((row_order[int(row)], column))
-        if key:
-            st.session_state["progress_cell"] = key
-
-
 st.subheader(f"{group_names[group_id]}: members and group aggregate")
-st.dataframe(styled, width="stretch", column_config=column_config, key="progress_matrix_df",
-             on_select=_pick_clicked_cell, selection_mode="single-cell")
+event = st.dataframe(styled, width="stretch", column_config=column_config, key="progress_matrix_df",
+                     on_select="rerun", selection_mode="single-cell")
+clicked = list(getattr(getattr(event, "selection", None), "cells", None) or [])
+if clicked:  # a click on the matrix chooses that cell in the selector below (once per click)
+    row_pos, column = clicked[0][0], clicked[0][1]
+    key = cell_keys.get((row_order[int(row_pos)], column)) if 0 <= int(row_pos) < len(row_order) else None
+    if key and key != st.session_state.get("progress_last_click"):
+        st.session_state["progress_cell"] = key
+        st.session_state["progress_last_click"] = key
 
 pick = st.selectbox("Cell", options, format_func=cell_names.get, key="progress_cell")
 row = table.set_index("cell_key").loc[pick]
