@@ -14,7 +14,6 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.table import Table
 
 from etl import config, publish
 from etl.refresh import EXIT_FAILED, run_refresh
@@ -115,6 +114,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
             UNION ALL SELECT source_id, count(*) FROM tfhs_project_count GROUP BY ALL
             UNION ALL SELECT source_id, count(*) FROM oda_flow GROUP BY ALL
             UNION ALL SELECT source_id, count(*) FROM tfhs_project GROUP BY ALL
+            UNION ALL SELECT 'reference', count(*) FROM country
         ), q AS (SELECT source_id, count(*) AS n FROM quarantine GROUP BY ALL)
         SELECT s.source_id, s.publisher, coalesce(sum(c.n), 0) AS rows, coalesce(any_value(q.n), 0) AS quarantined
         FROM source s LEFT JOIN counts c USING (source_id) LEFT JOIN q USING (source_id)
@@ -131,6 +131,8 @@ def status(ctx: click.Context, as_json: bool) -> None:
         for src in run.get("sources", []):
             if src["status"] != "skipped":
                 last[src["source_id"]] = {**src, "run_id": run["run_id"]}
+    listed = {r[0] for r in rows}
+    rows += [(s.source_id, "(no data yet)", 0, 0) for s in registry(paths) if s.source_id not in listed]
     summary = {
         "warehouse": str(paths.warehouse),
         "version": meta.get("version"),
@@ -149,13 +151,14 @@ def status(ctx: click.Context, as_json: bool) -> None:
         return
     console.print(f"warehouse  {summary['warehouse']}\nversion    {summary['version']}\nbuilt at   {summary['built_at']}\n"
                   f"reference  {ref.get('countries')} countries, {ref.get('groups')} groups, {ref.get('indicators')} indicators", markup=False)
-    table = Table(show_lines=False)
-    for col in ("source", "status", "last run", "rows", "quarantined", "message"):
-        table.add_column(col, overflow="fold")
+    width = max(len(s["source_id"]) for s in summary["sources"])
+    console.print(f"{'source':<{width}}  {'status':<8} {'last run':<20} {'rows':>9} {'quarantined':>11}", markup=False)
     for s in summary["sources"]:
-        table.add_row(s["source_id"], s["status"] or "-", s["last_run"] or "-", f"{s['rows']:,}", f"{s['quarantined']:,}",
-                      (s["message"] or "")[:90])
-    console.print(table)
+        console.print(f"{s['source_id']:<{width}}  {s['status'] or '-':<8} {s['last_run'] or '-':<20} "
+                      f"{s['rows']:>9,} {s['quarantined']:>11,}", markup=False)
+    for s in summary["sources"]:
+        if s["status"] not in ("ok", None):
+            console.print(f"{s['source_id']}: {s['message']}", markup=False)
 
 
 @main.command()

@@ -54,6 +54,7 @@ def get(s: requests.Session, url: str, params: dict | None = None, **kwargs) -> 
     """GET with timeouts; network failures and final HTTP errors become :class:`FetchError` with a plain message."""
     connect, read = timeouts()
     where = url.split("?")[0]
+    where = where if len(where) <= 90 else where[:87] + "…"
     try:
         resp = s.get(url, params=params, timeout=(connect, read), **kwargs)
     except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
@@ -65,7 +66,7 @@ def get(s: requests.Session, url: str, params: dict | None = None, **kwargs) -> 
         raise FetchError(f"gave up on {url.split('?')[0]} after retries: {_root_cause(exc)}") from exc
     if resp.status_code >= 400:
         kind = resp.headers.get("Content-Type", "").split(";")[0]
-        raise FetchError(f"HTTP {resp.status_code} from {resp.url.split('?')[0]} ({kind or 'no content type'})")
+        raise FetchError(f"HTTP {resp.status_code} from {where} ({kind or 'no content type'})")
     return resp
 
 
