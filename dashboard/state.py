@@ -243,3 +243,18 @@ def compare_spec(values: Mapping[str, Any], row: Mapping[str, Any]):
         x_indicator_code=values.get("x") if view == "scatter" else None,
         higher_is_better=hib,
     )
+
+
+def ensure_router() -> None:
+    """Make sure the page runs inside app.py's router.
+
+    A fresh server whose first request is a page URL (``/compare?…``) runs ``pages/<page>.py`` on its own, because
+    Streamlit's old multipage mode is on while a ``pages/`` folder sits beside the entry script and only
+    ``st.navigation`` (in app.py) turns it off. Turn it off and rerun, so app.py routes the same URL.
+    """
+    import streamlit as st
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()

@@ -42,7 +42,8 @@ def build_bar(data: pd.DataFrame, spec: ChartSpec) -> go.Figure:
             marker={"color": GROUP_COLOURS[i % len(GROUP_COLOURS)], "pattern": {"shape": "/" if low else ""}},
             error_x={"type": "data", "symmetric": False, "array": [row["max_value"] - row["value"]],
                      "arrayminus": [row["value"] - row["min_value"]], "visible": True} if has_spread else None,
-            text=[f"{fmt(row['value'])} · coverage {row['coverage']:.0%}" + (" ⚠" if low else "")], textposition="outside",
+            text=[f"{fmt(row['value'])} · coverage {row['coverage']:.0%}" + (" (low)" if low else "")],
+            textposition="inside", insidetextanchor="start", textfont={"color": "white"},
             hovertemplate=(f"<b>{row['name']}</b> {row['year']}: %{{x:,.4g}}<br>coverage {row['coverage']:.0%} of population"
                            f" ({row['n_reporting']} of {row['n_members']} members report)<br>range of members: "
                            f"{row['min_name']} {fmt(row['min_value'])} – {row['max_name']} {fmt(row['max_value'])}<extra></extra>"),

@@ -16,6 +16,7 @@ from dashboard.figures.footer import footer_lines
 from dashboard.figures.table import table_view
 from etl.aggregate import MIN_COVERAGE
 
+state.ensure_router()
 P = "cmp"
 key = lambda name: state.widget_key(P, name)  # noqa: E731
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import data
+from dashboard import data, state
+
+state.ensure_router()  # a first request for /paper on a fresh server must still go through app.py's router
 
 THEME_LABELS = {
     "freedom_from_want": "Freedom from want",
