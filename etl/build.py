@@ -53,6 +53,7 @@ class BuildResult:
     unchanged: bool = False
     digest: str | None = None
     error: str | None = None
+    revisions: int = 0
     tracebacks: list[str] = field(default_factory=list)
 
 
@@ -207,6 +208,8 @@ def run_build(paths: Paths, sources: list[Source], selected: set[str], ctx: Cont
             _load_fresh(con, fresh[sid], by_id[sid], paths, ctx.run_id)
             by_id[sid].finished_at = utc_now()
 
+        if has_pub:
+            result.revisions = warehouse.record_revisions(con, ctx.run_id, utc_now())
         previous_runs = warehouse.published_etl_runs(con) if has_pub else pd.DataFrame()
         runs = pd.DataFrame(
             [

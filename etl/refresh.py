@@ -68,6 +68,7 @@ def _record(paths: Paths, result: BuildResult, code: int, log_file: Path) -> Non
         "published": result.published,
         "unchanged": result.unchanged,
         "version": result.version,
+        "revisions": result.revisions,
         "error": result.error,
         "log": str(log_file),
         "sources": [asdict(o) for o in result.outcomes],
@@ -105,6 +106,8 @@ def run_refresh(paths: Paths, sources: list[str] | None = None, offline: bool = 
                 if result.error:
                     say(f"build failed, published warehouse untouched: {result.error}")
                 elif result.published:
+                    if result.revisions:
+                        say(f"{result.revisions} published value(s) revised by this refresh (see the revision table)")
                     say(f"published version {result.version}")
                 else:
                     say("content unchanged; nothing republished")

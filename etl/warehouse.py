@@ -121,6 +121,28 @@ def carry_forward(con: duckdb.DuckDBPyConnection, source_id: str) -> int:
     return copied
 
 
+def record_revisions(con: duckdb.DuckDBPyConnection, run_id: str, detected_at: str) -> int:
+    """Compare the new observations with the attached published ones: every changed or vanished value becomes a
+    ``revision`` row (the history of earlier revisions is carried over). Returns the number of new revisions."""
+    if "revision" in published_tables(con):
+        con.execute("INSERT INTO revision SELECT * FROM pub.revision")
+    before = con.execute("SELECT count(*) FROM revision").fetchone()[0]
+    con.execute(
+        """
+        INSERT INTO revision
+        SELECT ?, ?, o.source_id, o.iso3, o.indicator_code, o.year, o.value, n.value,
+               ps.vintage, ns.vintage, o.raw_sha256, n.raw_sha256
+        FROM pub.observation o
+        LEFT JOIN observation n USING (iso3, indicator_code, year, source_id)
+        LEFT JOIN pub.source ps ON ps.source_id = o.source_id
+        LEFT JOIN source ns ON ns.source_id = o.source_id
+        WHERE n.value IS DISTINCT FROM o.value
+        """,
+        [run_id, detected_at],
+    )
+    return con.execute("SELECT count(*) FROM revision").fetchone()[0] - before
+
+
 def published_etl_runs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     if "etl_run" not in published_tables(con):
         return pd.DataFrame()

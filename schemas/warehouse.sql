@@ -193,6 +193,21 @@ CREATE TABLE etl_run (
     PRIMARY KEY (run_id, source_id)
 );
 
+CREATE TABLE revision (               -- published values that a later refresh changed or removed (WB/UNDP revise past years)
+    run_id           VARCHAR NOT NULL,   -- the refresh that saw the change
+    detected_at      VARCHAR NOT NULL,
+    source_id        VARCHAR NOT NULL,
+    iso3             VARCHAR NOT NULL,
+    indicator_code   VARCHAR NOT NULL,
+    year             INTEGER NOT NULL,
+    old_value        DOUBLE,
+    new_value        DOUBLE,             -- NULL: the value is no longer published
+    old_vintage      VARCHAR,
+    new_vintage      VARCHAR,
+    old_raw_sha256   VARCHAR,
+    new_raw_sha256   VARCHAR
+);
+
 CREATE TABLE quarantine (
     run_id    VARCHAR NOT NULL,
     source_id VARCHAR NOT NULL,

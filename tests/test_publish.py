@@ -139,3 +139,23 @@ def test_no_published_warehouse_means_failed_status(tmp_path):
 
     out = CliRunner().invoke(main, ["--data-dir", str(tmp_path / "empty"), "status"])
     assert out.exit_code == EXIT_FAILED and "No published warehouse" in out.output
+
+
+def test_revised_values_are_recorded(fresh, tmp_path, monkeypatch):
+    bundled = tmp_path / "bundled"
+    shutil.copytree(fresh.bundled_raw, bundled)
+    _edit_paper_value(bundled, "soh2008-53", "760")  # SYNTHETIC revision of a published value
+    monkeypatch.setenv("HSDASH_BUNDLED_DIR", str(bundled))
+    code, result = run_refresh(fresh, sources=["paper"], offline=True)
+    assert code == EXIT_OK and result.revisions == 1
+    con = duckdb.connect(str(fresh.warehouse), read_only=True)
+    rows = con.execute("SELECT source_id, iso3, indicator_code, year, old_value, new_value FROM revision").fetchall()
+    con.close()
+    assert rows == [("paper", "KOR", "SOH2008.ODA_PROVIDED_USD_M", 2005, 750.0, 760.0)]
+    # a second revision keeps the first in the history
+    _edit_paper_value(bundled, "soh2008-53", "770")
+    code, result = run_refresh(fresh, sources=["paper"], offline=True)
+    con = duckdb.connect(str(fresh.warehouse), read_only=True)
+    history = con.execute("SELECT old_value, new_value FROM revision ORDER BY detected_at, new_value").fetchall()
+    con.close()
+    assert history == [(750.0, 760.0), (760.0, 770.0)]
