@@ -9,7 +9,8 @@ from dashboard import data
 st.set_page_config(page_title="Human Security Indicators — East & Southeast Asia", page_icon="🛡️", layout="wide")
 
 PAGES = [
-    st.Page("pages/compare.py", title="Compare", icon="📈", url_path="compare", default=True),
+    st.Page("pages/compare.py", title="Compare", icon=":material/monitoring:", url_path="compare", default=True),
+    st.Page("pages/country.py", title="Country profile", icon=":material/flag:", url_path="country"),
     st.Page("pages/paper.py", title="Founding paper", icon="📄", url_path="paper"),
     st.Page("pages/progress.py", title="Progress to targets", icon="🎯", url_path="progress"),
 ]

@@ -200,3 +200,72 @@ def chart_bundle(con: duckdb.DuckDBPyConnection, spec) -> tuple[pd.DataFrame, ob
 
 # --- Progress towards MDG/SDG targets (issue 6): defined in dashboard/progress_queries.py ---------------------------
 from dashboard.progress_queries import progress_cell, progress_groups, progress_matrix, progress_targets  # noqa: E402,F401
+
+
+# --- Country profile ---------------------------------------------------------------------------------------------
+
+def country_profile(con: duckdb.DuckDBPyConnection, iso3: str) -> pd.DataFrame:
+    """Per indicator with data for the country (its preferred public source): latest value and year, the series
+    (for a sparkline) and the catalogue entry."""
+    return con.execute(
+        f"""
+        WITH {_PREFERRED},
+        mine AS (
+            SELECT o.indicator_code, o.year, o.value, o.flag, o.source_id
+            FROM observation o JOIN preferred p USING (indicator_code, source_id) WHERE o.iso3 = $iso3
+        ),
+        latest AS (
+            SELECT indicator_code, max(year) AS year, arg_max(value, year) AS value, arg_max(flag, year) AS flag,
+                   min(year) AS first_year, list(value ORDER BY year) AS trend, any_value(source_id) AS source_id
+            FROM mine GROUP BY indicator_code
+        )
+        SELECT i.indicator_code, i.name, i.unit, i.theme, i.higher_is_better, l.value, l.year, l.first_year,
+               l.flag, l.trend, l.source_id
+        FROM latest l JOIN indicator i USING (indicator_code)
+        ORDER BY i.theme, i.name
+        """,
+        {"iso3": iso3},
+    ).df()
+
+
+def country_ranks(con: duckdb.DuckDBPyConnection, iso3: str, tolerance: int = 5) -> pd.DataFrame:
+    """Rank of the country within each group it belongs to (in the year of its latest value), per indicator with
+    a direction: 1 = best; peers' latest values at most ``tolerance`` years older count."""
+    return con.execute(
+        f"""
+        WITH {_PREFERRED},
+        latest AS (
+            SELECT o.indicator_code, max(o.year) AS year
+            FROM observation o JOIN preferred p USING (indicator_code, source_id) WHERE o.iso3 = $iso3
+            GROUP BY o.indicator_code
+        ),
+        peers AS (  -- members, in that year, of the groups the country belongs to in that year
+            SELECT l.indicator_code, l.year, m.group_id, m.iso3
+            FROM latest l
+            JOIN country_group_member mine ON mine.iso3 = $iso3
+             AND (mine.joined_year IS NULL OR mine.joined_year <= l.year) AND (mine.left_year IS NULL OR mine.left_year > l.year)
+            JOIN country_group_member m ON m.group_id = mine.group_id
+             AND (m.joined_year IS NULL OR m.joined_year <= l.year) AND (m.left_year IS NULL OR m.left_year > l.year)
+        ),
+        peer_values AS (
+            SELECT p.indicator_code, p.group_id, p.iso3, arg_max(o.value, o.year) AS value
+            FROM peers p JOIN preferred pr USING (indicator_code)
+            JOIN observation o ON o.iso3 = p.iso3 AND o.indicator_code = p.indicator_code AND o.source_id = pr.source_id
+             AND o.year BETWEEN p.year - $tol AND p.year
+            GROUP BY p.indicator_code, p.group_id, p.iso3
+        ),
+        ranked AS (
+            SELECT v.*, i.higher_is_better,
+                   rank() OVER (PARTITION BY v.indicator_code, v.group_id
+                                ORDER BY CASE WHEN i.higher_is_better THEN -v.value ELSE v.value END) AS rank,
+                   count(*) OVER (PARTITION BY v.indicator_code, v.group_id) AS n_ranked
+            FROM peer_values v JOIN indicator i USING (indicator_code)
+            WHERE i.higher_is_better IS NOT NULL
+        )
+        SELECT r.indicator_code, r.group_id, g.name AS group_name, r.rank, r.n_ranked
+        FROM ranked r JOIN country_group g USING (group_id)
+        WHERE r.iso3 = $iso3
+        ORDER BY r.indicator_code, g.kind <> 'intergovernmental', g.name
+        """,
+        {"iso3": iso3, "tol": tolerance},
+    ).df()

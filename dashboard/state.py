@@ -23,6 +23,9 @@ from typing import Any
 import pandas as pd
 
 MAX_ITEMS = 24  # a `many` list longer than this is cut (and said so)
+# keys some page of the dashboard uses: another page's keys left in the URL are dropped without a notice
+PAGE_KEYS = frozenset({"ind", "c", "g", "time", "view", "year", "x", "log", "base", "w", "lowcov", "iso3", "donors",
+                       "rg", "y", "region", "cat", "q", "src", "tbl", "reason"})
 _YEAR = re.compile(r"^-?\d{1,4}$")
 _RANGE = re.compile(r"^(-?\d{1,4})\.\.(-?\d{1,4})$")
 _SAFE = re.compile(r"[^A-Za-z0-9._+\- ]")
@@ -89,7 +92,7 @@ def parse(query: Mapping[str, object], params: Sequence[Param], allowed: Mapping
     ``allowed[name]``: a collection of codes (one, many), or ``(lo, hi)`` bounds (int, range); bool needs none.
     """
     names = {p.name for p in params}
-    notices = [f"unknown parameter '{shown(k)}'" for k in query if k not in names]
+    notices = [f"unknown parameter '{shown(k)}'" for k in query if k not in names and k not in PAGE_KEYS]
     values = {}
     for p in params:
         if p.name not in query:
@@ -136,7 +139,7 @@ def restore(prefix: str, params: Sequence[Param], allowed: Mapping[str, Any]) ->
     values, notices = parse(query, params, allowed)
     for p, key in zip(params, keys):
         value = values[p.name]
-        st.session_state[key] = list(value) if p.kind == "many" else value
+        st.session_state[key] = list(value) if p.kind == "many" and value is not None else value
     st.session_state[marker] = None  # applied; publish() records what the page settles on
     return notices
 
@@ -176,6 +179,12 @@ PREFERRED_X = ("NY.GDP.PCAP.PP.KD", "NY.GDP.PCAP.CD", "GAPMINDER.GDPPERCAP", "HD
 DEFAULT_COUNTRIES = ("KHM",)
 DEFAULT_GROUPS = ("asean",)
 DEFAULT_FROM = 2000
+
+
+def short_name(name: str, limit: int = 14) -> str:
+    """A group's abbreviation when its name ends with one in brackets ("… (ASEAN)" → "ASEAN"), else the name."""
+    m = re.search(r"\(([A-Z][A-Za-z0-9+&-]{1,%d})\)\s*$" % (limit - 1), name)
+    return m[1] if m else name
 
 
 def _pick(preferred: Sequence[str], available: Sequence[str], fallback: str | None) -> str | None:
