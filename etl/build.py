@@ -183,6 +183,7 @@ def run_build(paths: Paths, sources: list[Source], selected: set[str], ctx: Cont
             carried.append(SourceOutcome(source.source_id, "skipped", utc_now(), message="not selected: published rows kept"))
             continue
         ctx.log(f"{source.source_id}: extract and load")
+        ctx.on_source(source.source_id)
         outcome, loaded = _process(source, ctx, result)
         if loaded is None:
             carried.append(outcome)

@@ -67,7 +67,16 @@ def refresh(ctx: click.Context, sources: tuple[str, ...], offline: bool) -> None
     bad = [s for s in sources if s not in known]
     if bad:
         raise click.BadParameter(f"unknown source {', '.join(bad)}; choose from {', '.join(known)}", param_hint="--source")
-    code, result = run_refresh(paths, list(sources) or None, offline=offline, echo=lambda m: console.print(m, markup=False))
+    if console.is_terminal:  # a progress bar for people; cron and pipes get plain lines only
+        from rich.progress import Progress
+
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task("refresh", total=len(sources or known))
+            code, result = run_refresh(
+                paths, list(sources) or None, offline=offline, echo=lambda m: progress.console.print(m, markup=False),
+                on_source=lambda sid: progress.update(task, advance=1, description=sid))
+    else:
+        code, result = run_refresh(paths, list(sources) or None, offline=offline, echo=lambda m: console.print(m, markup=False))
     if result is not None and result.published:
         console.print(f"published {paths.warehouse} → {publish.published_file(paths).name}", markup=False)
     sys.exit(code)
@@ -185,6 +194,66 @@ def serve(ctx: click.Context, port: int, address: str, headless: bool) -> None:
            "--server.headless", str(headless).lower(), "--browser.gatherUsageStats", "false"]
     console.print(f"serving {paths.warehouse} on http://{address}:{port}", markup=False)
     sys.exit(subprocess.call(cmd, env=env, cwd=app.parent.parent))
+
+
+@main.command()
+@click.option("--print", "kind", type=click.Choice(["cron", "systemd"]), required=True, help="What to print.")
+@click.option("--at", "at", default="03:17", show_default=True, help="Daily time (HH:MM, local time of the machine).")
+@click.pass_context
+def schedule(ctx: click.Context, kind: str, at: str) -> None:
+    """Print ready-to-install cron lines or systemd units for unattended daily refreshes of this installation.
+
+    \b
+    Examples:
+      hsdash schedule --print cron | crontab -          # replaces the user's crontab: review first!
+      hsdash schedule --print cron >> /etc/cron.d/hsdash
+      hsdash schedule --print systemd --at 04:30
+    \b
+    The refresh takes its own lock (a second run exits 5 at once), logs each run to
+    <data>/logs/, keeps the last good data of a failed source (exit 3) and never
+    touches the published warehouse unless a new one passes validation.
+    """
+    try:
+        hour, minute = (int(x) for x in at.split(":"))
+        assert 0 <= hour < 24 and 0 <= minute < 60
+    except (ValueError, AssertionError):
+        raise click.BadParameter("use HH:MM, e.g. 03:17", param_hint="--at") from None
+    paths = _paths(ctx)
+    exe = Path(sys.executable).with_name("hsdash")
+    data = paths.data
+    if kind == "cron":
+        click.echo("# hsdash: daily warehouse refresh (exit 0 ok, 3 partial, 4 failed, 5 already running)")
+        click.echo("SHELL=/bin/sh")
+        click.echo(f"{minute} {hour} * * * mkdir -p {data}/logs && HSDASH_DATA_DIR={data} timeout 3h {exe} refresh >> {data}/logs/cron.log 2>&1")
+        return
+    click.echo(f"""# /etc/systemd/system/hsdash-refresh.service
+[Unit]
+Description=hsdash: refresh the Human Security Indicators warehouse
+Wants=network-online.target
+After=network-online.target
+
+[Service]
+Type=oneshot
+Environment=HSDASH_DATA_DIR={data}
+ExecStart={exe} refresh
+# 3 = partial (a source kept its last good data), 5 = another refresh holds the lock: not failures of the unit
+SuccessExitStatus=3 5
+TimeoutStartSec=3h
+Nice=10
+
+# /etc/systemd/system/hsdash-refresh.timer
+[Unit]
+Description=hsdash: daily warehouse refresh
+
+[Timer]
+OnCalendar=*-*-* {hour:02d}:{minute:02d}:00
+RandomizedDelaySec=15m
+Persistent=true
+
+[Install]
+WantedBy=timers.target
+
+# install: sudo systemctl daemon-reload && sudo systemctl enable --now hsdash-refresh.timer""")
 
 
 def _load_command_plugins() -> None:

@@ -78,7 +78,8 @@ def _record(paths: Paths, result: BuildResult, code: int, log_file: Path) -> Non
 
 
 def run_refresh(paths: Paths, sources: list[str] | None = None, offline: bool = False,
-                echo: Callable[[str], None] = lambda m: None, extract: bool = True) -> tuple[int, BuildResult | None]:
+                echo: Callable[[str], None] = lambda m: None, extract: bool = True,
+                on_source: Callable[[str], None] = lambda s: None) -> tuple[int, BuildResult | None]:
     """Run one refresh; returns (exit code, result). ``sources`` limits which are re-extracted and reloaded."""
     known = registry(paths)
     selected = set(sources) if sources else {s.source_id for s in known}
@@ -97,7 +98,7 @@ def run_refresh(paths: Paths, sources: list[str] | None = None, offline: bool = 
                     log.flush()
                     echo(msg)
                 say(f"refresh {run_id}: sources {', '.join(sorted(selected))}{' (offline)' if offline else ''}")
-                ctx = Context(paths=paths, run_id=run_id, offline=offline, extract=extract, log=say)
+                ctx = Context(paths=paths, run_id=run_id, offline=offline, extract=extract, log=say, on_source=on_source)
                 result = run_build(paths, known, selected, ctx)
                 for o in result.outcomes:
                     say(f"{o.source_id}: {o.status} — {o.rows_loaded} rows, {o.rows_quarantined} quarantined — {o.message}")

@@ -40,3 +40,32 @@ def test_console_script_runs_without_a_terminal(built):
     proc = subprocess.run([exe, "--data-dir", str(built.data), "status"], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "\x1b[" not in proc.stdout and "paper" in proc.stdout
+
+
+def test_schedule_prints_installable_lines_for_this_installation(tmp_path):
+    runner = CliRunner()
+    cron = runner.invoke(main, ["--data-dir", str(tmp_path / "d"), "schedule", "--print", "cron", "--at", "04:05"])
+    assert cron.exit_code == 0
+    line = [l for l in cron.output.splitlines() if not l.startswith(("#", "SHELL"))][0]
+    fields = line.split()
+    assert fields[:5] == ["5", "4", "*", "*", "*"]
+    exe = os.path.join(os.path.dirname(sys.executable), "hsdash")
+    assert exe in line and f"HSDASH_DATA_DIR={tmp_path / 'd'}" in line and os.path.isabs(exe)
+    unit = runner.invoke(main, ["--data-dir", str(tmp_path / "d"), "schedule", "--print", "systemd"])
+    assert unit.exit_code == 0 and f"ExecStart={exe} refresh" in unit.output
+    assert "SuccessExitStatus=3 5" in unit.output and "OnCalendar=*-*-* 03:17:00" in unit.output
+    bad = runner.invoke(main, ["schedule", "--print", "cron", "--at", "25:00"])
+    assert bad.exit_code == 2
+
+
+def test_refresh_output_is_plain_when_not_a_terminal(built, tmp_path):
+    import shutil
+
+    target = tmp_path / "data"
+    shutil.copytree(built.data, target, symlinks=True)
+    exe = os.path.join(os.path.dirname(sys.executable), "hsdash")
+    proc = subprocess.run([exe, "--data-dir", str(target), "refresh", "--offline", "--source", "paper"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "\x1b[" not in proc.stdout and "paper: ok" in proc.stdout
+    assert list((target / "logs").glob("refresh-*.log"))

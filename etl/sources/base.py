@@ -22,6 +22,7 @@ class Context:
     offline: bool = False
     extract: bool = True  # False: load what the raw zone holds without fetching (imports)
     log: Callable[[str], None] = lambda msg: None
+    on_source: Callable[[str], None] = lambda source_id: None  # progress hook: a source starts
 
 
 @dataclass
