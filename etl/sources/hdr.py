@@ -9,11 +9,12 @@ Transform loads the newest snapshot (latin-1 CSV, wide ``<stem>_<year>``; aggreg
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 
 from etl import http
-from etl.rawzone import list_raw_files, new_snapshot_dir, seal_snapshot, sealed_snapshots, store_bytes
+from etl.rawzone import MANIFEST, list_raw_files, new_snapshot_dir, seal_snapshot, sealed_snapshots, store_bytes
 from etl.sources.base import Context, Loaded, Source, SourceError
 
 DEFAULT_URL = "https://hdr.undp.org/sites/default/files/2025_HDR/HDR25_Composite_indices_complete_time_series.csv"
@@ -36,10 +37,19 @@ class HdrSource(Source):
 
     def extract(self, ctx: Context) -> str:
         folder = ctx.paths.raw / self.source_id
-        resp = http.get(http.session(), hdr_url())
+        newest = sealed_snapshots(folder)
+        headers = {}
+        if newest:  # conditional GET: the server answers 304 when the file has not changed
+            manifest = json.loads((newest[-1] / MANIFEST).read_text(encoding="utf-8"))
+            if manifest.get("etag"):
+                headers["If-None-Match"] = manifest["etag"]
+            if manifest.get("last_modified"):
+                headers["If-Modified-Since"] = manifest["last_modified"]
+        resp = http.get(http.session(), hdr_url(), headers=headers)
+        if resp.status_code == 304:
+            return "HDR file unchanged (HTTP 304 Not Modified)"
         if not resp.content.strip():
             raise SourceError("the HDR download is empty")
-        newest = sealed_snapshots(folder)
         if newest:
             digests = {f.origin.sha256 for f in list_raw_files(newest[-1])}
             if hashlib.sha256(resp.content).hexdigest() in digests:
@@ -52,7 +62,8 @@ class HdrSource(Source):
             name = hdr_url().rsplit("/", 1)[-1] or "hdr.csv"
             store_bytes(snap / name, resp.content, source_id=self.source_id, url=hdr_url(),
                         vintage=resp.headers.get("Last-Modified", ""), media_type="text/csv", **META)
-            seal_snapshot(snap, {"import_format": "hdr", "etag": resp.headers.get("ETag", "")})
+            seal_snapshot(snap, {"import_format": "hdr", "etag": resp.headers.get("ETag", ""),
+                                 "last_modified": resp.headers.get("Last-Modified", "")})
         except BaseException:
             shutil.rmtree(snap, ignore_errors=True)
             raise
