@@ -11,6 +11,9 @@ st.set_page_config(page_title="Human Security Indicators — East & Southeast As
 PAGES = [
     st.Page("pages/compare.py", title="Compare", icon=":material/monitoring:", url_path="compare", default=True),
     st.Page("pages/country.py", title="Country profile", icon=":material/flag:", url_path="country"),
+    st.Page("pages/aid.py", title="Aid", icon=":material/volunteer_activism:", url_path="aid"),
+    st.Page("pages/tfhs.py", title="Trust Fund for Human Security", icon=":material/handshake:", url_path="tfhs"),
+    st.Page("pages/sources.py", title="Data & sources", icon=":material/database:", url_path="sources"),
     st.Page("pages/paper.py", title="Founding paper", icon="📄", url_path="paper"),
     st.Page("pages/progress.py", title="Progress to targets", icon="🎯", url_path="progress"),
 ]

@@ -26,6 +26,8 @@ from dashboard.figures.spec import ChartSpec
 from etl.aggregate import MIN_COVERAGE, WEIGHT_SERIES
 
 TOLERANCE = 5  # bar / map / scatter: a country's latest value at most this many years before the chosen year
+TFHS_PROJECTS = "tfhs_projects"  # pseudo-indicator: Trust Fund project counts (kind "counts")
+ODA_FLOW = "oda_flow"  # pseudo-indicator: the oda_flow table (donors = spec.countries, recipients = spec.groups' members)
 
 SERIES_COLUMNS = [
     "series_kind", "code", "name", "indicator_code", "year", "value", "level", "source_id", "flag", "coverage",
@@ -33,17 +35,25 @@ SERIES_COLUMNS = [
     "max_name", "max_value",
 ]
 SNAPSHOT_COLUMNS = SERIES_COLUMNS + ["selected", "member_of"]
+SANKEY_COLUMNS = ["donor", "donor_name", "recipient", "recipient_name", "amount_usd", "measure", "price_basis",
+                  "source_id"]
+COUNTS_COLUMNS = ["series", "region", "category", "projects", "source_id"]
 SCATTER_COLUMNS = ["series_kind", "code", "name", "indicator_code", "year", "value", "source_id", "flag", "selected",
                    "member_of", "x_indicator_code", "x_value", "x_year", "x_source_id", "population", "population_year"]
 
 
 def columns_for(kind: str) -> list[str]:
-    return {"scatter": SCATTER_COLUMNS, "bar": SNAPSHOT_COLUMNS, "map": SNAPSHOT_COLUMNS}.get(kind, SERIES_COLUMNS)
+    return {"scatter": SCATTER_COLUMNS, "bar": SNAPSHOT_COLUMNS, "map": SNAPSHOT_COLUMNS,
+            "sankey": SANKEY_COLUMNS, "counts": COUNTS_COLUMNS}.get(kind, SERIES_COLUMNS)
 
 
 def chart_frame(con: duckdb.DuckDBPyConnection, spec: ChartSpec) -> pd.DataFrame:
     """The rows the chart of ``spec`` plots, in the column layout of ``columns_for(spec.kind)``."""
-    if spec.kind == "scatter":
+    if spec.indicator_code == ODA_FLOW:
+        frame = _oda_frame(con, spec)
+    elif spec.indicator_code == TFHS_PROJECTS:
+        frame = _tfhs_frame(con)
+    elif spec.kind == "scatter":
         frame = _scatter_frame(con, spec)
     elif spec.kind in ("bar", "map"):
         frame = _snapshot_frame(con, spec)
@@ -237,6 +247,44 @@ def _scatter_frame(con: duckdb.DuckDBPyConnection, spec: ChartSpec) -> pd.DataFr
         frame.loc[missing, "population_year"] = frame.loc[missing, "code"].map(by["year"]).astype("Int64")
     return frame.assign(series_kind="country", indicator_code=spec.indicator_code,
                         x_indicator_code=spec.x_indicator_code)
+
+
+# --- aid flows ---------------------------------------------------------------------------------------------------
+
+def _oda_frame(con: duckdb.DuckDBPyConnection, spec: ChartSpec) -> pd.DataFrame:
+    """Sankey: total per donor → recipient over the years; line: per donor and year, summed over the recipients."""
+    recipients = set()
+    for group_id in spec.groups:
+        recipients |= set(queries.group_members(con, group_id)["iso3"])
+    lo, hi = _years(spec)
+    flows = queries.oda_flows(con, spec.countries, tuple(sorted(recipients)), lo, hi)
+    if flows.empty:
+        return pd.DataFrame(columns=columns_for(spec.kind))
+    if spec.kind == "sankey":
+        keys = ["donor", "donor_name", "recipient", "recipient_name", "measure", "price_basis"]
+        out = flows.groupby(keys, as_index=False).agg(amount_usd=("amount_usd", "sum"), source_id=("source_id", "min"))
+        return out.sort_values(["donor", "amount_usd"], ascending=[True, False])
+    per_year = flows.groupby(["donor", "donor_name", "year"], as_index=False).agg(
+        value=("amount_usd", "sum"), source_id=("source_id", "min"))
+    return per_year.rename(columns={"donor": "code", "donor_name": "name"}).assign(
+        series_kind="country", indicator_code=ODA_FLOW, level=per_year["value"], low_coverage=False)
+
+
+# --- Trust Fund for Human Security ------------------------------------------------------------------------------
+
+def _tfhs_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The published counts (one series per source and date) beside counts of the imported register's projects."""
+    counts = queries.tfhs_counts(con)
+    published = counts.assign(series=[
+        f"{'Soh (2008)' if s == 'paper' else s}, as of {a}" for s, a in zip(counts["source_id"], counts["as_of"])])
+    register = queries.tfhs_projects(con)
+    parts = [published]
+    if not register.empty:
+        by_cat = register.groupby(["source_id", "region", "category"], as_index=False).size()
+        by_region = register.groupby(["source_id", "region"], as_index=False).size().assign(category="all")
+        reg = pd.concat([by_region, by_cat]).rename(columns={"size": "projects"})
+        parts.append(reg.assign(series=reg["source_id"].map(lambda s: f"imported register ({s})")))
+    return pd.concat(parts, ignore_index=True)
 
 
 # --- provenance --------------------------------------------------------------------------------------------------

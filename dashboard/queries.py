@@ -269,3 +269,137 @@ def country_ranks(con: duckdb.DuckDBPyConnection, iso3: str, tolerance: int = 5)
         """,
         {"iso3": iso3, "tol": tolerance},
     ).df()
+
+
+# --- Aid ---------------------------------------------------------------------------------------------------------
+
+def oda_donors(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Donors in the oda_flow table, with a display name (the country's, for ISO3 codes) and years covered."""
+    return con.execute(
+        """
+        SELECT f.donor, coalesce(any_value(c.name), f.donor) AS name, count(*) AS n_rows,
+               min(f.year) AS year_min, max(f.year) AS year_max
+        FROM oda_flow f LEFT JOIN country c ON c.iso3 = f.donor
+        GROUP BY f.donor ORDER BY name
+        """
+    ).df()
+
+
+def oda_flows(con: duckdb.DuckDBPyConnection, donors: tuple[str, ...], recipients: tuple[str, ...], year_from: int,
+              year_to: int) -> pd.DataFrame:
+    """Flows from ``donors`` to ``recipients`` by year, in one measure and price basis for the whole table:
+    net ODA disbursements (DAC measure 206) and constant prices when present, else the most common ones."""
+    return con.execute(
+        """
+        WITH pick AS (
+            SELECT measure, price_basis FROM oda_flow GROUP BY measure, price_basis
+            ORDER BY (measure = '206') DESC, (price_basis = 'constant') DESC, count(*) DESC, measure LIMIT 1
+        )
+        SELECT f.donor, coalesce(d.name, f.donor) AS donor_name, f.recipient,
+               coalesce(r.name, f.recipient) AS recipient_name, f.year, sum(f.amount_usd) AS amount_usd,
+               any_value(f.measure) AS measure, any_value(f.price_basis) AS price_basis, min(f.source_id) AS source_id
+        FROM oda_flow f JOIN pick USING (measure, price_basis)
+        LEFT JOIN country d ON d.iso3 = f.donor LEFT JOIN country r ON r.iso3 = f.recipient
+        WHERE f.donor IN (SELECT unnest($donors::VARCHAR[])) AND f.recipient IN (SELECT unnest($recipients::VARCHAR[]))
+          AND f.year BETWEEN $lo AND $hi
+        GROUP BY ALL ORDER BY f.donor, f.recipient, f.year
+        """,
+        {"donors": list(donors), "recipients": list(recipients), "lo": year_from, "hi": year_to},
+    ).df()
+
+
+# --- Trust Fund for Human Security -------------------------------------------------------------------------------
+
+def tfhs_counts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Project counts as published (the paper's 2007 figures), with their source's citation."""
+    return con.execute(
+        """
+        SELECT t.as_of, t.region, t.category, t.projects, t.figure_id, t.source_id, s.citation
+        FROM tfhs_project_count t LEFT JOIN source s USING (source_id)
+        ORDER BY t.as_of, t.region, t.category = 'all' DESC, t.category
+        """
+    ).df()
+
+
+def tfhs_projects(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The imported project register (empty until one is imported)."""
+    return con.execute("SELECT * EXCLUDE (raw_sha256) FROM tfhs_project ORDER BY region, category, project_id").df()
+
+
+# --- Data & sources ----------------------------------------------------------------------------------------------
+
+def source_status(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Per source: what it is, its licence and vintage, its last refresh (the latest run that did not skip it),
+    rows loaded and quarantined, raw files and when they were retrieved."""
+    return con.execute(
+        """
+        WITH last AS (
+            SELECT source_id, arg_max(status, finished_at) AS status, max(finished_at) AS last_refresh,
+                   arg_max(rows_loaded, finished_at) AS rows_loaded, arg_max(rows_quarantined, finished_at) AS rows_quarantined,
+                   arg_max(message, finished_at) AS message
+            FROM etl_run WHERE status <> 'skipped' GROUP BY source_id
+        ), files AS (
+            SELECT source_id, count(*) AS raw_files, max(retrieved_at) AS retrieved_at FROM raw_file GROUP BY source_id
+        ), held AS (
+            SELECT source_id, count(*) AS observations FROM observation GROUP BY source_id
+        ), quarantined AS (
+            SELECT source_id, count(*) AS in_quarantine FROM quarantine GROUP BY source_id
+        )
+        SELECT s.source_id, s.publisher, s.kind, l.status, l.last_refresh, l.rows_loaded, l.rows_quarantined,
+               coalesce(h.observations, 0) AS observations, coalesce(q.in_quarantine, 0) AS in_quarantine,
+               f.raw_files, f.retrieved_at, s.vintage, s.licence, s.title, s.url, s.citation, l.message
+        FROM source s LEFT JOIN last l USING (source_id) LEFT JOIN files f USING (source_id)
+        LEFT JOIN held h USING (source_id) LEFT JOIN quarantined q USING (source_id)
+        UNION ALL  -- sources that ran but never loaded (no source row)
+        SELECT l.source_id, NULL, NULL, l.status, l.last_refresh, l.rows_loaded, l.rows_quarantined, 0, 0, NULL, NULL,
+               NULL, NULL, NULL, NULL, NULL, l.message
+        FROM last l WHERE l.source_id NOT IN (SELECT source_id FROM source)
+        ORDER BY 1
+        """
+    ).df()
+
+
+def quarantine_summary(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.execute(
+        """
+        SELECT source_id, "table", reason, count(*) AS rows FROM quarantine
+        GROUP BY ALL ORDER BY rows DESC, source_id, reason
+        """
+    ).df()
+
+
+def quarantine_rows(con: duckdb.DuckDBPyConnection, source_id: str | None, table: str | None, reason: str | None,
+                    limit: int = 500) -> pd.DataFrame:
+    """Quarantined rows (the rejected record as JSON and why), filtered; ``reason`` matches as a substring."""
+    return con.execute(
+        """
+        SELECT run_id, source_id, "table", reason, record FROM quarantine
+        WHERE ($src IS NULL OR source_id = $src) AND ($tbl IS NULL OR "table" = $tbl)
+          AND ($reason IS NULL OR contains(lower(reason), lower($reason)))
+        ORDER BY source_id, "table", reason LIMIT $limit
+        """,
+        {"src": source_id, "tbl": table, "reason": reason, "limit": limit},
+    ).df()
+
+
+def run_log(con: duckdb.DuckDBPyConnection, path: str, mtime: float, limit: int = 200) -> pd.DataFrame:
+    """The last ``limit`` refresh runs from ``<data dir>/state/runs.jsonl`` (``mtime`` only keys the cache)."""
+    import json
+    from pathlib import Path
+
+    file = Path(path)
+    if not file.exists():
+        return pd.DataFrame(columns=["run_id", "finished_at", "exit_code", "published", "version", "error", "sources"])
+    rows = []
+    for line in file.read_text(encoding="utf-8").splitlines()[-limit:]:
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        sources = entry.get("sources") or []
+        rows.append({
+            "run_id": entry.get("run_id"), "finished_at": entry.get("finished_at"), "exit_code": entry.get("exit_code"),
+            "published": entry.get("published"), "version": entry.get("version"), "error": entry.get("error"),
+            "sources": ", ".join(f"{s.get('source_id')}: {s.get('status')}" for s in sources),
+        })
+    return pd.DataFrame(rows).iloc[::-1].reset_index(drop=True)

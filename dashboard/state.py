@@ -7,6 +7,8 @@ Encoding (one key per setting, values from allow-lists taken from the warehouse)
 * ``int``   a year, e.g. ``year=2015``; ``base=`` (empty) means none
 * ``range`` two years, OWID style ``time=2000..2020``
 * ``bool``  ``1`` or ``0``
+* ``text``  a short free-text filter (letters, digits, spaces and ``.,+-`` only; it filters in pandas or is bound as
+  a parameter, never spliced into SQL), e.g. ``q=water``
 
 ``parse`` is pure: unknown keys, unknown codes and malformed values are dropped with a notice (never echoed raw,
 never reaching SQL), and the default is used instead. ``serialise`` writes every setting explicitly, so a link does
@@ -26,15 +28,17 @@ MAX_ITEMS = 24  # a `many` list longer than this is cut (and said so)
 # keys some page of the dashboard uses: another page's keys left in the URL are dropped without a notice
 PAGE_KEYS = frozenset({"ind", "c", "g", "time", "view", "year", "x", "log", "base", "w", "lowcov", "iso3", "donors",
                        "rg", "y", "region", "cat", "q", "src", "tbl", "reason"})
+MAX_TEXT = 60
 _YEAR = re.compile(r"^-?\d{1,4}$")
 _RANGE = re.compile(r"^(-?\d{1,4})\.\.(-?\d{1,4})$")
 _SAFE = re.compile(r"[^A-Za-z0-9._+\- ]")
+_TEXT = re.compile(r"^[\w .,+-]*$")
 
 
 @dataclass(frozen=True)
 class Param:
     name: str  # the URL key, and the widget key after the page prefix
-    kind: str  # one | many | int | range | bool
+    kind: str  # one | many | int | range | bool | text
     default: Any = None
 
 
@@ -42,6 +46,11 @@ def shown(text: object, limit: int = 32) -> str:
     """A value as it may appear in a notice: only harmless characters, bounded length."""
     cleaned = _SAFE.sub("?", str(text))
     return cleaned[:limit] + ("…" if len(cleaned) > limit else "")
+
+
+def is_plain_text(text: str) -> bool:
+    """Whether a free-text filter is acceptable (short; letters, digits, spaces and . , + - only)."""
+    return len(text) <= MAX_TEXT and bool(_TEXT.match(text))
 
 
 def _first(raw: object) -> str:
@@ -79,6 +88,10 @@ def _parse_one(p: Param, raw: str, allowed: Any) -> tuple[Any, str | None]:
         if m and lo <= int(m[1]) <= int(m[2]) <= hi:
             return (int(m[1]), int(m[2])), None
         return p.default, f"{p.name} '{shown(raw)}' is not a range like {lo}..{hi}"
+    if p.kind == "text":
+        if is_plain_text(raw):
+            return raw, None
+        return p.default, f"{p.name} '{shown(raw)}' is not a plain search text"
     if p.kind == "bool":
         if raw in ("1", "0"):
             return raw == "1", None

@@ -1,0 +1,102 @@
+"""Data & sources: the published warehouse version; per source its last refresh, status, rows and quarantined rows
+(browsable, with reasons); the run log; the indicator dictionary; licences. Lays out only."""
+
+from __future__ import annotations
+
+import json
+
+import streamlit as st
+
+from dashboard import data, state
+
+state.ensure_router()
+P = "src"
+STATUS_ICON = {"ok": "✅ ok", "kept": "⚠️ kept (last good data)", "failed": "❌ failed", "skipped": "⏭ skipped"}
+
+st.title("Data & sources")
+meta = data.load("meta")
+st.markdown(f"**Published warehouse version** `{meta.get('version')}` · built {meta.get('built_at')} · "
+            f"run `{meta.get('run_id')}` · schema {meta.get('schema_version')}")
+st.caption(f"Content sha256 {meta.get('content_sha256')}. A new version appears here on the next rerun after "
+           "`hsdash refresh` or `hsdash import` publishes one; nothing needs restarting.")
+
+status = data.load("source_status")
+summary = data.load("quarantine_summary")
+sources = sorted(status["source_id"].dropna())
+tables = sorted(summary["table"].unique())
+params = [state.Param("src", "one", ""), state.Param("tbl", "one", ""), state.Param("reason", "text", "")]
+notices = state.restore(P, params, {"src": {"", *sources}, "tbl": {"", *tables}})
+if notices:
+    st.warning(state.notice_text(notices), icon="🔗")
+
+# --- per source --------------------------------------------------------------------------------------------------
+st.subheader("Sources")
+view = status.assign(status=status["status"].map(lambda s: STATUS_ICON.get(s, s)))
+st.dataframe(view[["source_id", "publisher", "kind", "status", "last_refresh", "rows_loaded", "rows_quarantined",
+                   "observations", "in_quarantine", "raw_files", "retrieved_at", "vintage", "message"]],
+             hide_index=True, width="stretch", column_config={
+                 "rows_loaded": st.column_config.NumberColumn("rows loaded (last refresh)", format="%d"),
+                 "rows_quarantined": st.column_config.NumberColumn("quarantined (last refresh)", format="%d"),
+                 "observations": st.column_config.NumberColumn("observations held", format="%d"),
+                 "in_quarantine": st.column_config.NumberColumn("quarantined rows held", format="%d")})
+
+# --- quarantine --------------------------------------------------------------------------------------------------
+st.subheader("Quarantined rows")
+if summary.empty:
+    st.success("No row is in quarantine: every row of the published version passed validation.")
+else:
+    c1, c2, c3 = st.columns(3)
+    c1.selectbox("Source", ["", *sources], key=f"{P}_src", format_func=lambda s: s or "All sources")
+    c2.selectbox("Table", ["", *tables], key=f"{P}_tbl", format_func=lambda t: t or "All tables")
+    c3.text_input("Reason contains", key=f"{P}_reason", max_chars=state.MAX_TEXT)
+    values = state.current(P, params)
+    if not state.is_plain_text(values["reason"]):
+        st.warning("Search text may use letters, digits, spaces and . , + - only.")
+        values["reason"] = ""
+    else:
+        state.publish(P, params, values)
+    reasons = summary
+    if values["src"]:
+        reasons = reasons[reasons["source_id"] == values["src"]]
+    if values["tbl"]:
+        reasons = reasons[reasons["table"] == values["tbl"]]
+    if values["reason"]:
+        reasons = reasons[reasons["reason"].str.contains(values["reason"], case=False, regex=False)]
+    st.caption(f"{int(reasons['rows'].sum()):,} quarantined rows, {len(reasons)} distinct reasons")
+    st.dataframe(reasons, hide_index=True, width="stretch", height=240)
+    rows = data.load("quarantine_rows", values["src"] or None, values["tbl"] or None, values["reason"] or None)
+    if rows.empty:
+        st.info("No quarantined row matches these filters.")
+    else:
+        st.markdown(f"**The rows themselves** (first {len(rows)})")
+        st.dataframe(rows, hide_index=True, width="stretch", height=300)
+        with st.expander("First matching row, in full"):
+            first = rows.iloc[0]
+            st.markdown(f"**Reason:** {first['reason']}")
+            try:
+                st.json(json.loads(first["record"]))
+            except ValueError:
+                st.code(first["record"], language=None)
+
+# --- run log -----------------------------------------------------------------------------------------------------
+st.subheader("Refresh runs")
+log_file = data.warehouse_link().parent / "state" / "runs.jsonl"
+mtime = log_file.stat().st_mtime if log_file.exists() else 0.0
+runs = data.load("run_log", str(log_file), mtime)
+if runs.empty:
+    st.info(f"No run log at {log_file} (runs are logged by `hsdash refresh` and `hsdash import`).")
+else:
+    st.dataframe(runs, hide_index=True, width="stretch", height=240)
+
+# --- indicators and licences -------------------------------------------------------------------------------------
+st.subheader("Indicator dictionary")
+catalogue = data.load("indicator_catalogue")
+st.caption(f"{len(catalogue)} indicators, {int((catalogue['n_obs'] > 0).sum())} with data in this version.")
+st.dataframe(catalogue.assign(theme=catalogue["theme"].map(lambda t: state.THEME_LABELS.get(t, t)))[
+    ["indicator_code", "name", "unit", "theme", "higher_is_better", "description", "source_id", "n_countries",
+     "year_min", "year_max", "defined_by"]], hide_index=True, width="stretch", height=320)
+
+st.subheader("Licences")
+st.dataframe(status.dropna(subset=["licence"])[["source_id", "publisher", "licence", "citation", "url"]],
+             hide_index=True, width="stretch", column_config={"url": st.column_config.LinkColumn("url")})
+st.caption("Every chart's footer repeats the publisher, licence and vintage of the data it shows.")
