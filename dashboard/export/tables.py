@@ -1,0 +1,164 @@
+"""Data downloads: CSV and XLSX of exactly the rows behind a chart, the XLSX with a ``metadata`` sheet.
+
+The rows are ``Chart.frame`` (``dashboard.chart_data.chart_frame`` for the chart's spec) unchanged except for one
+thing: text cells that a spreadsheet would run as a formula — starting with ``=``, ``+``, ``-``, ``@``, tab, CR or
+LF — get a leading apostrophe (OWASP's advice against CSV/formula injection). Only text is touched: numbers,
+negative ones included, stay numbers. The ``metadata`` sheet holds what the chart's footer says and more:
+definitions, sources with licence, vintage, retrieval date and citation, caveats, and what each column means.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font
+
+from dashboard.export import meta
+from dashboard.export.meta import Chart
+from dashboard.figures.common import title_of
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+CSV_MIME = "text/csv"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+COLUMNS = {
+    "series_kind": "country or group",
+    "code": "ISO3 country code or group id",
+    "name": "country or group name",
+    "indicator_code": "indicator (see the definitions above)",
+    "year": "year of the value",
+    "value": "what the chart plots: the level, or with a base year the % change since it",
+    "level": "the indicator's level (before any rebasing)",
+    "source_id": "the source of the value (see the sources above)",
+    "flag": "caveat: kept as published but doubtful, or why a group value is flagged or hidden",
+    "coverage": "groups: share of the group's population that reports (0–1)",
+    "low_coverage": "groups: coverage below two thirds",
+    "n_members": "groups: members in that year",
+    "n_reporting": "groups: members with a value",
+    "weighted": "groups: population-weighted mean (else plain mean)",
+    "min_code": "groups: member with the lowest value", "min_name": "groups: its name", "min_value": "groups: its value",
+    "max_code": "groups: member with the highest value", "max_name": "groups: its name", "max_value": "groups: its value",
+    "selected": "picked by name (not only as a member of a group)",
+    "member_of": "groups picked that the country belongs to",
+    "x_indicator_code": "scatter: indicator on the x axis", "x_value": "scatter: x value", "x_year": "scatter: its year",
+    "x_source_id": "scatter: its source", "population": "scatter: population (marker size)",
+    "population_year": "scatter: year of the population",
+}
+
+
+def neutralise(value):
+    """A text cell that would start a formula gets a leading apostrophe; everything else is returned as is."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _textual(series: pd.Series) -> bool:
+    return not (pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series)
+                or pd.api.types.is_datetime64_any_dtype(series))
+
+
+def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its text cells (and column names) neutralised; numeric columns untouched."""
+    out = frame.copy()
+    for col in out.columns:
+        if _textual(out[col]):
+            out[col] = out[col].astype(object).map(neutralise)
+    out.columns = [neutralise(str(c)) for c in out.columns]
+    return out
+
+
+def to_csv(frame: pd.DataFrame) -> bytes:
+    """UTF-8 with a byte-order mark (so Excel reads accents right), one header row, no index."""
+    return safe_frame(frame).to_csv(index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\n").encode("utf-8-sig")
+
+
+def _cell(value):
+    """A pandas/numpy scalar as something openpyxl writes faithfully (missing → empty cell)."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, (float, np.floating)) and np.isnan(value):
+        return None
+    if isinstance(value, np.generic):
+        return _cell(value.item())
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if isinstance(value, str):
+        return neutralise(ILLEGAL_CHARACTERS_RE.sub("\ufffd", value))  # control characters XML cannot hold
+    if isinstance(value, (int, float, bool, datetime)):
+        return value
+    return _cell(str(value))
+
+
+def metadata_rows(chart: Chart, generated: datetime | None = None) -> list[list]:
+    """The metadata sheet as rows (blocks separated by an empty row; first cell of a block in bold)."""
+    spec, m = chart.spec, chart.meta
+    labels = dict(m.labels)
+    rows: list[list] = [["About this chart"],
+                        ["title", title_of(spec)],
+                        ["subtitle", meta.subtitle(spec, chart.frame, m.labels)],
+                        ["view", spec.kind],
+                        ["countries", ", ".join(labels.get(c, c) for c in spec.countries) or "–"],
+                        ["groups", ", ".join(labels.get(g, g) for g in spec.groups) or "–"],
+                        ["years", f"{spec.year_from}–{spec.year_to}"],
+                        ["year shown", spec.year if spec.year is not None else "every year in the range"],
+                        ["values", spec.value_label],
+                        ["group values", ("population-weighted" if spec.weighted else "unweighted") + " mean over "
+                         "members reporting; below two-thirds coverage: " + ("hidden" if spec.hide_low_coverage
+                                                                              else "flagged")],
+                        ["rows", len(chart.frame)],
+                        ["generated", meta.generated_line(generated, m.warehouse_version)],
+                        [],
+                        ["Definitions", "name", "unit", "better", "description"]]
+    rows += [[d["indicator_code"], d["name"], d["unit"], d["better"] or "no direction", d["description"]]
+             for d in m.definitions]
+    rows += [[], ["Sources", "publisher", "title", "licence", "vintage", "retrieved", "url", "citation"]]
+    rows += [[s["source_id"], s["publisher"], s["title"], s["licence"], s["vintage"] or "not stated",
+              s["retrieved_at"], s["url"], s["citation"]] for s in m.sources]
+    cav = meta.caveats(chart)
+    if cav:
+        rows += [[], ["Caveats"]] + [["", c] for c in cav]
+    rows += [[], ["Columns", "meaning"]] + [[c, COLUMNS.get(c, "")] for c in chart.frame.columns]
+    return rows
+
+
+def to_xlsx(chart: Chart, generated: datetime | None = None) -> bytes:
+    """Workbook with sheets ``data`` (the chart's rows) and ``metadata``."""
+    wb = Workbook()
+    data = wb.active
+    data.title = "data"
+    frame = chart.frame
+    data.append([neutralise(str(c)) for c in frame.columns])
+    for row in frame.itertuples(index=False, name=None):
+        data.append([_cell(v) for v in row])
+    for cell in data[1]:
+        cell.font = Font(bold=True)
+    data.freeze_panes = "A2"
+    for i, col in enumerate(frame.columns, start=1):
+        width = max([len(str(col))] + [len(str(v)) for v in frame[col].head(200) if v is not None])
+        data.column_dimensions[data.cell(1, i).column_letter].width = min(60, max(8, width + 2))
+
+    sheet = wb.create_sheet("metadata")
+    block_start = True
+    for row in metadata_rows(chart, generated):
+        sheet.append([_cell(v) for v in row])
+        if row and block_start:
+            for cell in sheet[sheet.max_row]:
+                cell.font = Font(bold=True)
+        block_start = not row
+    sheet.column_dimensions["A"].width = 28
+    sheet.column_dimensions["B"].width = 60
+    for letter in "CDEFGH":
+        sheet.column_dimensions[letter].width = 30
+    for row in sheet.iter_rows():
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
