@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard import queries
+from dashboard.figures.common import short_name
 from dashboard.figures.spec import ChartSpec
 from etl.aggregate import MIN_COVERAGE, WEIGHT_SERIES
 
@@ -300,7 +301,7 @@ def coverage_text(frame: pd.DataFrame, weighted_requested: bool = True) -> str:
             continue
         low = int(block["low_coverage"].fillna(False).astype(bool).sum())
         span = f"{cov.min():.0%}" if cov.min() == cov.max() else f"{cov.min():.0%}–{cov.max():.0%}"
-        text = f"{name}: {span} of population reports"
+        text = f"{short_name(name)}: {span} of population reports"
         if low:
             text += f" ({low} value(s) below two thirds)"
         parts.append(text)

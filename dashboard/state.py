@@ -24,6 +24,8 @@ from typing import Any
 
 import pandas as pd
 
+from dashboard.figures.common import short_name  # noqa: F401  (pages label groups with it)
+
 MAX_ITEMS = 24  # a `many` list longer than this is cut (and said so)
 # keys some page of the dashboard uses: another page's keys left in the URL are dropped without a notice
 PAGE_KEYS = frozenset({"ind", "c", "g", "time", "view", "year", "x", "log", "base", "w", "lowcov", "iso3", "donors",
@@ -192,12 +194,6 @@ PREFERRED_X = ("NY.GDP.PCAP.PP.KD", "NY.GDP.PCAP.CD", "GAPMINDER.GDPPERCAP", "HD
 DEFAULT_COUNTRIES = ("KHM",)
 DEFAULT_GROUPS = ("asean",)
 DEFAULT_FROM = 2000
-
-
-def short_name(name: str, limit: int = 14) -> str:
-    """A group's abbreviation when its name ends with one in brackets ("… (ASEAN)" → "ASEAN"), else the name."""
-    m = re.search(r"\(([A-Z][A-Za-z0-9+&-]{1,%d})\)\s*$" % (limit - 1), name)
-    return m[1] if m else name
 
 
 def _pick(preferred: Sequence[str], available: Sequence[str], fallback: str | None) -> str | None:

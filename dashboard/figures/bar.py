@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures.common import CHOSEN_COLOUR, GROUP_COLOURS, MEMBER_COLOUR, empty, finish, fmt
+from dashboard.figures.common import CHOSEN_COLOUR, GROUP_COLOURS, MEMBER_COLOUR, empty, finish, fmt, short_name
 from dashboard.figures.spec import ChartSpec
 
 
@@ -22,13 +22,19 @@ def build_bar(data: pd.DataFrame, spec: ChartSpec) -> go.Figure:
     if data.empty:
         return empty(spec, f"No values for {spec.year} in this selection")
     data = _order(data, spec)
+    is_group = data["series_kind"] == "group"
+    data = data.assign(label=data["name"])
+    data.loc[is_group, "label"] = [  # groups read as "ASEAN · 13% coverage ⚠"
+        f"<b>{short_name(n)}</b> · {c:.0%} coverage" + (" ⚠" if low else "")
+        for n, c, low in zip(data.loc[is_group, "name"], data.loc[is_group, "coverage"],
+                             data.loc[is_group, "low_coverage"].fillna(False).astype(bool))]
     fig = go.Figure()
     countries = data[data["series_kind"] == "country"]
     if not countries.empty:
         chosen = countries["selected"].fillna(False).astype(bool)
         label = [f"{fmt(v)}" + ("" if y == spec.year else f" ({y})") for v, y in zip(countries["value"], countries["year"])]
         fig.add_trace(go.Bar(
-            y=countries["name"], x=countries["value"], orientation="h", name="countries",
+            y=countries["label"], x=countries["value"], orientation="h", name="countries",
             marker={"color": [CHOSEN_COLOUR if c else MEMBER_COLOUR for c in chosen]}, text=label, textposition="outside",
             customdata=list(zip(countries["year"], countries["member_of"].fillna(""), countries["flag"].fillna(""))),
             hovertemplate="<b>%{y}</b>: %{x:,.4g} (%{customdata[0]})<br>%{customdata[1]}<br>%{customdata[2]}<extra></extra>",
@@ -38,19 +44,18 @@ def build_bar(data: pd.DataFrame, spec: ChartSpec) -> go.Figure:
         low = bool(row["low_coverage"])
         has_spread = pd.notna(row["min_value"]) and spec.base_year is None
         fig.add_trace(go.Bar(
-            y=[row["name"]], x=[row["value"]], orientation="h", name=row["name"],
-            marker={"color": GROUP_COLOURS[i % len(GROUP_COLOURS)], "pattern": {"shape": "/" if low else ""}},
+            y=[row["label"]], x=[row["value"]], orientation="h", name=row["name"],
+            marker={"color": GROUP_COLOURS[i % len(GROUP_COLOURS)], "pattern": {"shape": "/" if low else "", "fgcolor": "white", "fgopacity": 0.5, "solidity": 0.25}},
             error_x={"type": "data", "symmetric": False, "array": [row["max_value"] - row["value"]],
                      "arrayminus": [row["value"] - row["min_value"]], "visible": True} if has_spread else None,
-            text=[f"{fmt(row['value'])} · coverage {row['coverage']:.0%}" + (" (low)" if low else "")],
-            textposition="inside", insidetextanchor="start", textfont={"color": "white"},
+            text=[fmt(row["value"])], textposition="inside", insidetextanchor="end", textfont={"color": "white"},
             hovertemplate=(f"<b>{row['name']}</b> {row['year']}: %{{x:,.4g}}<br>coverage {row['coverage']:.0%} of population"
                            f" ({row['n_reporting']} of {row['n_members']} members report)<br>range of members: "
                            f"{row['min_name']} {fmt(row['min_value'])} – {row['max_name']} {fmt(row['max_value'])}<extra></extra>"),
         ))
     log = spec.log_scale and spec.base_year is None
     fig.update_xaxes(title_text=spec.value_label, type="log" if log else "linear")
-    fig.update_yaxes(type="category", categoryorder="array", categoryarray=list(data["name"]), title_text="")
+    fig.update_yaxes(type="category", categoryorder="array", categoryarray=list(data["label"]), title_text="")
     fig.update_layout(barmode="overlay", showlegend=False, bargap=0.25)
     height = max(360, 26 * len(data) + 200)
-    return finish(fig, spec, axis_px=40, height=height)
+    return finish(fig, spec, axis_px=58, height=height)

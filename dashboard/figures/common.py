@@ -4,6 +4,7 @@ layout every figure gets (title, margins, footer)."""
 from __future__ import annotations
 
 import math
+import re
 
 import plotly.graph_objects as go
 from plotly.colors import qualitative
@@ -23,6 +24,12 @@ def colour_map(names_countries: list[str], names_groups: list[str]) -> dict[str,
     return colours
 
 
+def short_name(name: str, limit: int = 14) -> str:
+    """A group's abbreviation when its name ends with one in brackets ("… (ASEAN)" → "ASEAN"), else the name."""
+    m = re.search(r"\(([A-Z][A-Za-z0-9+&-]{1,%d})\)\s*$" % (limit - 1), name)
+    return m[1] if m else name
+
+
 def rgba(hex_colour: str, alpha: float) -> str:
     if hex_colour.startswith("rgb("):
         return hex_colour.replace("rgb(", "rgba(").replace(")", f",{alpha})")
@@ -37,17 +44,24 @@ def fmt(value: float | None, digits: int = 3) -> str:
     return f"{value:,.{digits}g}" if abs(value) < 10 ** digits else f"{value:,.0f}"
 
 
+def label(name: str, unit: str) -> str:
+    """``name (unit)``, unless the name already states the unit."""
+    if not unit or unit.lower() in name.lower():
+        return name
+    return f"{name} ({unit})"
+
+
 def title_of(spec: ChartSpec) -> str:
     if spec.title:
         return spec.title
-    name = spec.indicator_name or spec.indicator_code
-    return f"{name} ({spec.value_label})" if spec.value_label else name
+    return label(spec.indicator_name or spec.indicator_code, spec.value_label)
 
 
 def finish(fig: go.Figure, spec: ChartSpec, *, axis_px: int = 40, height: int = 520) -> go.Figure:
     """Title, sizes and the footer: the common last step of every builder."""
     fig.update_layout(
-        title={"text": title_of(spec), "x": 0, "xanchor": "left", "font": {"size": 16}},
+        title={"text": title_of(spec), "x": 0, "xanchor": "left", "y": 0.995, "yanchor": "top", "yref": "container",
+               "pad": {"t": 8}, "font": {"size": 16}},
         height=height, margin={"l": 10, "r": 10, "t": 90}, template="plotly_white",
         hoverlabel={"namelength": -1},
     )

@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 
 from dashboard.figures.spec import ChartSpec
 
-WIDTH = 150  # characters per footer line before wrapping
+WIDTH = 115  # characters per footer line before wrapping
 LINE_PX = 14
 
 

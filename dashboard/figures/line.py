@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures.common import colour_map, empty, finish, rgba
+from dashboard.figures.common import colour_map, empty, finish, rgba, short_name
 from dashboard.figures.spec import ChartSpec
 
 
@@ -52,10 +52,11 @@ def build_line(data: pd.DataFrame, spec: ChartSpec) -> go.Figure:
     colours = colour_map(_names(data, "country"), _names(data, "group"))
     unit = spec.value_label
     fig = go.Figure()
-    for name, block in data.groupby("name", sort=False):
+    for full_name, block in data.groupby("name", sort=False):
         block = block.sort_values("year")
         is_group = block["series_kind"].iloc[0] == "group"
-        colour = colours.get(name, "#333")
+        colour = colours.get(full_name, "#333")
+        name = short_name(full_name) if is_group else full_name
         if is_group and spec.base_year is None:
             for trace in _band(block, name, colour):
                 fig.add_trace(trace)
@@ -73,5 +74,5 @@ def build_line(data: pd.DataFrame, spec: ChartSpec) -> go.Figure:
     fig.update_yaxes(title_text=unit, type="log" if log else "linear", zeroline=spec.base_year is not None)
     if spec.base_year is not None:
         fig.add_hline(y=0, line={"color": "#999", "width": 1})
-    fig.update_layout(legend={"orientation": "h", "x": 0, "y": 1.01, "yanchor": "bottom", "font": {"size": 11}})
+    fig.update_layout(legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom", "font": {"size": 11}})
     return finish(fig, spec, axis_px=30)

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures.common import CHOSEN_COLOUR, MEMBER_COLOUR, empty, finish
+from dashboard.figures.common import CHOSEN_COLOUR, MEMBER_COLOUR, empty, finish, label
 from dashboard.figures.spec import ChartSpec
 
 MAX_BUBBLE_PX = 50
@@ -36,8 +36,8 @@ def build_scatter(data: pd.DataFrame, spec: ChartSpec) -> go.Figure:
         name=spec.indicator_name or spec.indicator_code,
     ))
     axis = "log" if spec.log_scale else "linear"
-    fig.update_xaxes(title_text=f"{spec.x_indicator_name or spec.x_indicator_code} ({spec.x_unit})", type=axis)
-    fig.update_yaxes(title_text=f"{spec.indicator_name or spec.indicator_code} ({spec.unit})", type=axis)
+    fig.update_xaxes(title_text=label(spec.x_indicator_name or spec.x_indicator_code or "", spec.x_unit), type=axis)
+    fig.update_yaxes(title_text=label(spec.indicator_name or spec.indicator_code, spec.unit), type=axis)
     fig.add_annotation(text=size_note, showarrow=False, xref="paper", yref="paper", x=1, y=1.02,
                        xanchor="right", yanchor="bottom", font={"size": 10, "color": "#777"})
     fig.update_layout(showlegend=False)

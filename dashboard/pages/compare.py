@@ -53,7 +53,9 @@ left, mid, right = st.columns([5, 3, 3])
 left.selectbox("Indicator (type to search)", available["indicator_code"], format_func=indicator_label, key=key("ind"),
                help="Grouped by theme: freedom from want, freedom from fear, dignity, environment, context.")
 mid.multiselect("Countries", list(country_name), format_func=country_name.get, key=key("c"), placeholder="Add countries")
-right.multiselect("Groups", list(group_name), format_func=group_name.get, key=key("g"), placeholder="Add groups")
+right.multiselect("Groups", list(group_name), format_func=lambda g: state.short_name(group_name[g]), key=key("g"),
+                  placeholder="Add groups", help="ASEAN, ASEAN Plus Three (APT), East Asia Summit (EAS), ASEAN Regional "
+                  "Forum (ARF), CICA, SCO, SAARC, DAC, UN M49 and World Bank regions; membership is dated.")
 
 row = by_code.loc[st.session_state[key("ind")]]
 y_min, y_max = int(row["year_min"]), int(row["year_max"])
