@@ -27,7 +27,7 @@ TOPOJSON_URL = TOPOJSON_DIR.as_uri() + "/"  # plotly.js asks for <url>world_110m
 FORMATS = ("png", "svg", "pdf")
 
 HOW_TO_ENABLE = ("Install Chromium (Debian/Ubuntu: `sudo apt-get install chromium`; `make test` does it when run as "
-                 "root) or point HSDASH_CHROMIUM at a Chrome/Chromium binary, then restart the dashboard. "
+                 "root) or point HSDASH_CHROMIUM at a Chrome/Chromium binary, then try again (restart the dashboard if it runs). "
                  "CSV, XLSX and HTML downloads work without it.")
 
 _LOCK = threading.Lock()

@@ -86,6 +86,10 @@ def load_chart(con: duckdb.DuckDBPyConnection, spec: ChartSpec) -> Chart:
     if spec.kind in SNAPSHOT_KINDS and spec.year is None:  # the year the chart shows, stated, not implied
         spec = replace(spec, year=chart_data.snapshot_year(con, spec))
     frame = chart_data.chart_frame(con, spec)
+    if (spec.year_from is None or spec.year_to is None) and not frame.empty and spec.kind in ("line", "table"):
+        years = frame["year"].dropna()  # an open range: say which years the chart actually shows
+        spec = replace(spec, year_from=spec.year_from if spec.year_from is not None else int(years.min()),
+                       year_to=spec.year_to if spec.year_to is not None else int(years.max()))
     full = chart_data.with_provenance(con, spec, frame)
     return Chart(full, frame, chart_meta(con, full, frame))
 

@@ -1,0 +1,189 @@
+"""``hsdash export``: the dashboard's briefing exports from the command line (for scheduled briefing refreshes).
+
+Registered as an entry point in pyproject.toml (``[project.entry-points."hsdash.commands"]``), so etl/ never
+imports plotly. Opens the published warehouse read-only and runs the same builders as the dashboard
+(``dashboard.export``): the same data, figure, footer and file names.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+import duckdb
+
+from dashboard.export import FORMATS, PRESETS, engine, naming, specfile
+from dashboard.export.meta import Chart, load_chart, now_utc
+
+EXIT_ERROR, EXIT_USAGE, EXIT_NO_WAREHOUSE, EXIT_NO_ENGINE = 1, 2, 4, 6
+IMAGE_FORMATS = ("png", "svg", "pdf", "pptx")
+
+
+def _warehouse(ctx: click.Context) -> Path:
+    from etl import config, publish
+
+    paths = config.paths((ctx.obj or {}).get("data_dir") if ctx.obj else None)
+    file = publish.published_file(paths)  # the versioned file behind the warehouse.duckdb link
+    if file is None:
+        click.echo(f"No published warehouse at {paths.warehouse}. Run: hsdash refresh", err=True)
+        sys.exit(EXIT_NO_WAREHOUSE)
+    return file
+
+
+def _describe(chart: Chart, path: Path, fmt: str, size: str) -> str:
+    frame = chart.frame
+    n_series = frame["code"].nunique() if "code" in frame else 0
+    what = f"{fmt.upper()}" + (f" {size}" if fmt in ("png", "svg", "pdf") else "")
+    return f"wrote {path} ({what}; {len(frame)} rows, {n_series} series; source: {'; '.join(chart.spec.publishers) or '–'})"
+
+
+@click.command("export", context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--indicator", metavar="CODE", help="Indicator code from the catalogue, e.g. SH.STA.STNT.ZS, HDR.HDI.")
+@click.option("--group", "groups", multiple=True, metavar="GROUP",
+              help="Group id, name or abbreviation, any case: ASEAN, 'ASEAN+3', EAS, wb_eap (repeatable).")
+@click.option("--country", "countries", multiple=True, metavar="ISO3", help="Country: ISO3, ISO2 or name (repeatable).")
+@click.option("--chart", "charts", multiple=True, metavar="VIEW",
+              help="line | bar | map | scatter | table, optionally with key=value overrides, e.g. "
+                   "'bar year=2015' (repeatable: several charts, one pack).")
+@click.option("--from", "year_from", type=int, metavar="YEAR", help="First year.")
+@click.option("--to", "year_to", type=int, metavar="YEAR", help="Last year.")
+@click.option("--year", type=int, help="bar / map / scatter: the year shown (default: latest up to --to).")
+@click.option("--x-indicator", metavar="CODE", help="scatter: the indicator on the x axis.")
+@click.option("--base-year", type=int, metavar="YEAR", help="Show % change relative to this year.")
+@click.option("--unweighted", is_flag=True, help="Group values as plain means (default: population-weighted).")
+@click.option("--hide-low-coverage", is_flag=True, help="Hide group values below two-thirds coverage (default: flag).")
+@click.option("--log", "log_scale", is_flag=True, help="Log scale.")
+@click.option("--spec", "spec_file", type=click.Path(dir_okay=False, exists=True), metavar="FILE",
+              help="JSON or TOML file listing the charts (see below); command-line options act as defaults.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), help="Output format (default: from --out's "
+              "extension, else png; pptx for several charts).")
+@click.option("--size", type=click.Choice(sorted(PRESETS)), default=None,
+              help="Image size preset: slide (16:9, 1920×1080 PNG), half_a4 (210×148.5 mm), square. Default slide.")
+@click.option("--title", "pack_title", metavar="TEXT", help="Title of a pptx/pdf pack (title slide).")
+@click.option("--out", type=click.Path(), metavar="PATH",
+              help="Output file, or a directory (created) for one file per chart; default: a descriptive name "
+                   "such as stunting_ASEAN_2000-2022.png in the current directory.")
+@click.pass_context
+def export(ctx, indicator, groups, countries, charts, year_from, year_to, year, x_indicator, base_year, unweighted,
+           hide_low_coverage, log_scale, spec_file, fmt, size, pack_title, out):
+    """Export a chart — image, data or briefing pack — exactly as the dashboard draws it, with title, subtitle and
+    a footer naming publishers, licences, data vintage, retrieval date, group coverage and the generation date.
+
+    \b
+    Examples:
+      hsdash export --indicator SH.STA.STNT.ZS --group ASEAN --chart line --from 2000 --to 2022 \\
+                    --format png --out stunting.png
+      hsdash export --indicator HDR.HDI --group "ASEAN+3" --chart map --year 2019 --format svg
+      hsdash export --indicator SN.ITK.DEFC.ZS --group ASEAN --country CHN --format xlsx   # data + metadata sheet
+      hsdash export --indicator HDR.HDI --group ASEAN --from 2000 --to 2019 \\
+                    --chart line --chart "bar year=2019" --chart map --format pptx --out briefing.pptx
+      hsdash export --spec briefing.toml --format pdf --out briefing.pdf                  # one PDF for all charts
+    \b
+    Formats: png svg pdf (images; need Chromium), csv xlsx html (no Chromium needed),
+    pptx (title slide, one slide per chart with caption and speaker notes, sources slide).
+    Several charts: pptx or pdf make one pack; other formats write one file per chart into --out (a directory).
+    \b
+    Spec file (TOML; JSON the same as {"title":…, "defaults":{…}, "charts":[{…}]}):
+      title = "ASEAN nutrition"
+      [defaults]
+      groups = ["ASEAN"]
+      from = 2000
+      to = 2022
+      [[chart]]
+      indicator = "SH.STA.STNT.ZS"
+      kind = "line"
+      [[chart]]
+      indicator = "SN.ITK.DEFC.ZS"
+      kind = "bar"
+      year = 2020
+    \b
+    Exit codes: 0 written; 1 no data for a chart; 2 usage error (unknown indicator,
+    group, country or option); 4 no published warehouse; 6 image export unavailable
+    (no Chromium: the message says how to install it; csv, xlsx and html still work).
+    """
+    base = {"indicator": indicator, "groups": list(groups), "countries": list(countries), "from": year_from,
+            "to": year_to, "year": year, "x_indicator": x_indicator, "base_year": base_year}
+    if unweighted:
+        base["weighted"] = False
+    if hide_low_coverage:
+        base["hide_low_coverage"] = True
+    if log_scale:
+        base["log"] = True
+    base = {k: v for k, v in base.items() if v not in (None, [])}
+    try:
+        settings, file_charts = specfile.load_file(spec_file) if spec_file else ({"defaults": {}}, [])
+        defaults = specfile.merge(settings["defaults"], base)
+        wanted = [specfile.merge(defaults, c) for c in file_charts]
+        wanted += [specfile.merge(defaults, specfile.parse_chart_option(c)) for c in charts]
+        if not wanted:
+            wanted = [defaults]
+    except specfile.SpecError as exc:
+        raise click.UsageError(str(exc)) from None
+    pack_title = pack_title or settings.get("title") or "Human security briefing"
+    size = size or settings.get("size") or "slide"
+    if size not in PRESETS:
+        raise click.BadParameter(f"unknown size {size!r}; choose from {', '.join(PRESETS)}", param_hint="--size")
+    fmt = fmt or settings.get("format") or _format_from(out, several=len(wanted) > 1)
+    if fmt not in FORMATS:
+        raise click.BadParameter(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}", param_hint="--format")
+
+    if fmt in IMAGE_FORMATS:  # fail before any work, with the reason and the fix
+        state = engine.status()
+        if not state.available:
+            click.echo(f"hsdash export: cannot make {fmt.upper()} here. {state.reason}", err=True)
+            sys.exit(EXIT_NO_ENGINE)
+
+    con = duckdb.connect(str(_warehouse(ctx)), read_only=True)
+    try:
+        try:
+            resolver = specfile.Resolver(con)
+            specs = [specfile.to_spec(w, resolver) for w in wanted]
+        except specfile.SpecError as exc:
+            raise click.UsageError(str(exc)) from None
+        loaded = [load_chart(con, s) for s in specs]
+    finally:
+        con.close()
+    empty = [c for c in loaded if c.frame.empty or c.frame["value"].notna().sum() == 0]
+    if empty:
+        for c in empty:
+            click.echo(f"hsdash export: no data for {c.spec.indicator_name or c.spec.indicator_code} "
+                       f"({naming.stem(c.spec)}): try other groups/countries or years", err=True)
+        sys.exit(EXIT_ERROR)
+    try:
+        _write(loaded, fmt, size, pack_title, out)
+    except engine.EngineUnavailable as exc:
+        click.echo(f"hsdash export: cannot make {fmt.upper()} here. {exc}", err=True)
+        sys.exit(EXIT_NO_ENGINE)
+
+
+def _format_from(out: str | None, several: bool) -> str:
+    suffix = Path(out).suffix.lower().lstrip(".") if out else ""
+    if suffix in FORMATS:
+        return suffix
+    return "pptx" if several else "png"
+
+
+def _write(charts: list[Chart], fmt: str, size: str, title: str, out: str | None) -> None:
+    from dashboard.export import chart_bytes, pack
+
+    generated = now_utc()
+    if len(charts) > 1 and fmt in ("pptx", "pdf"):
+        data = (pack.pptx_pack if fmt == "pptx" else pack.pdf_pack)(charts, title, generated, size)
+        path = Path(out) if out else Path(naming.pack_filename(fmt, generated.date(), title))
+        if path.is_dir():
+            path = path / naming.pack_filename(fmt, generated.date(), title)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        click.echo(f"wrote {path} ({fmt.upper()} pack {size}: {len(charts)} charts)")
+        return
+    directory = None
+    if len(charts) > 1 or (out and Path(out).is_dir()):
+        directory = Path(out or ".")
+        directory.mkdir(parents=True, exist_ok=True)
+    for chart in charts:
+        name = naming.filename(chart.spec, fmt, size if fmt in ("png", "svg", "pdf") else None)
+        path = directory / name if directory else Path(out or name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(chart_bytes(chart, fmt, size, generated))
+        click.echo(_describe(chart, path, fmt, size))
