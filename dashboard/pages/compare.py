@@ -108,8 +108,12 @@ if spec.log_scale and spec.base_year is not None:
 frame, full_spec = data.load("chart_bundle", spec)
 if frame.empty or frame["value"].notna().sum() == 0:
     where = f"in {spec.year}" if spec.year else f"in {spec.year_from}–{spec.year_to}"
+    hint = ""
+    if view == "scatter" and spec.x_indicator_code in by_code.index:
+        x_row = by_code.loc[spec.x_indicator_code]
+        hint = f" The x-axis series, {x_row['name']}, covers {int(x_row['year_min'])}–{int(x_row['year_max'])}."
     st.info(f"No data for **{row['name']}** for this selection {where}. Try other countries or groups, a wider "
-            "year range, or another indicator" + (" (the x-axis one too)" if view == "scatter" else "") + ".")
+            "year range, or another indicator." + hint)
 elif view == "table":
     st.dataframe(table_view(frame), hide_index=True, width="stretch")
     st.caption(" · ".join(footer_lines(full_spec)))
