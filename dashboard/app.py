@@ -16,6 +16,7 @@ PAGES = [
     st.Page("pages/sources.py", title="Data & sources", icon=":material/database:", url_path="sources"),
     st.Page("pages/paper.py", title="Founding paper", icon="📄", url_path="paper"),
     st.Page("pages/progress.py", title="Progress to targets", icon="🎯", url_path="progress"),
+    st.Page("pages/briefing.py", title="Briefing", icon=":material/slideshow:", url_path="briefing"),
 ]
 
 try:

@@ -138,9 +138,10 @@ def _legend_rows(fig: go.Figure, width: int) -> int:
     return rows
 
 
-def chart_image(chart: Chart, fmt: str, preset: str | Preset = DEFAULT_PRESET,
-                generated: datetime | None = None) -> bytes:
-    """PNG / SVG / PDF bytes of the chart. Raises ``engine.EngineUnavailable`` (with the reason) without Chromium."""
+def chart_image(chart: Chart, fmt: str, preset: str | Preset = DEFAULT_PRESET, generated: datetime | None = None,
+                figure: go.Figure | None = None) -> bytes:
+    """PNG / SVG / PDF bytes of the chart (``figure``: the one already drawn for it, else built). Raises
+    ``engine.EngineUnavailable`` (with the reason) without Chromium."""
     p = preset_of(preset)
-    fig = export_figure(chart, p, generated)
+    fig = export_figure(chart, p, generated, figure)
     return engine.render(fig.to_dict(), fmt, p.width, p.height, p.scale if fmt == "png" else 1)

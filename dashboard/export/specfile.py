@@ -193,3 +193,30 @@ def to_spec(d: dict, resolve: Resolver) -> ChartSpec:
         year=year if kind in ("bar", "map", "scatter") else None,
         x_indicator_code=resolve.indicator(x) if kind == "scatter" and x else None, title=d.get("title", ""),
     )
+
+
+def to_mapping(spec: ChartSpec) -> dict:
+    """The spec-file form of a ChartSpec (what ``to_spec`` reads back): for ``hsdash export --spec``."""
+    out: dict = {"indicator": spec.indicator_code, "kind": spec.kind}
+    if spec.groups:
+        out["groups"] = list(spec.groups)
+    if spec.countries:
+        out["countries"] = list(spec.countries)
+    for key, value in (("from", spec.year_from), ("to", spec.year_to), ("year", spec.year),
+                       ("x_indicator", spec.x_indicator_code), ("base_year", spec.base_year)):
+        if value is not None:
+            out[key] = value
+    if not spec.weighted:
+        out["weighted"] = False
+    if spec.hide_low_coverage:
+        out["hide_low_coverage"] = True
+    if spec.log_scale:
+        out["log"] = True
+    return out
+
+
+def dump_json(specs: list[ChartSpec], title: str = "", size: str = "") -> str:
+    """A spec file that rebuilds this pack: ``hsdash export --spec pack.json --format pptx``."""
+    doc = {k: v for k, v in (("title", title), ("size", size)) if v}
+    doc["charts"] = [to_mapping(s) for s in specs]
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data, state
+from dashboard.components.export_panel import export_panel
 from dashboard.chart_data import TOLERANCE
 from dashboard.figures import PLOTLY_CONFIG, build
 from dashboard.figures.footer import footer_lines
@@ -119,6 +120,8 @@ elif view == "table":
     st.caption(" · ".join(footer_lines(full_spec)))
 else:
     st.plotly_chart(build(frame, full_spec), config=PLOTLY_CONFIG, key="cmp_chart")
+if not frame.empty and frame["value"].notna().any():
+    export_panel(full_spec, frame, key="cmp_export")  # image / data downloads and "Add to briefing"
 
 policy = (f"Groups: {'population-weighted' if spec.weighted else 'unweighted'} mean over members reporting in each "
           f"year; coverage = share of the group's population that reports. Values below {MIN_COVERAGE:.0%} coverage "

@@ -1,0 +1,1 @@
+"""Reusable Streamlit pieces that several pages draw (the export panel under every chart)."""
