@@ -6,7 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures.common import CHOSEN_COLOUR, GROUP_COLOURS, MEMBER_COLOUR, empty, finish, fmt, short_name
+from dashboard.figures.common import (CHOSEN_COLOUR, GROUP_COLOURS, MEMBER_COLOUR, as_text, empty, finish, fmt,
+                                      short_name)
 from dashboard.figures.spec import ChartSpec
 
 
@@ -36,7 +37,7 @@ def build_bar(data: pd.DataFrame, spec: ChartSpec) -> go.Figure:
         fig.add_trace(go.Bar(
             y=countries["label"], x=countries["value"], orientation="h", name="countries",
             marker={"color": [CHOSEN_COLOUR if c else MEMBER_COLOUR for c in chosen]}, text=label, textposition="outside",
-            customdata=list(zip(countries["year"], countries["member_of"].fillna(""), countries["flag"].fillna(""))),
+            customdata=list(zip(countries["year"], as_text(countries["member_of"]), as_text(countries["flag"]))),
             hovertemplate="<b>%{y}</b>: %{x:,.4g} (%{customdata[0]})<br>%{customdata[1]}<br>%{customdata[2]}<extra></extra>",
         ))
     groups = data[data["series_kind"] == "group"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import re
 
+import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import qualitative
 
@@ -28,6 +29,11 @@ def short_name(name: str, limit: int = 14) -> str:
     """A group's abbreviation when its name ends with one in brackets ("… (ASEAN)" → "ASEAN"), else the name."""
     m = re.search(r"\(([A-Z][A-Za-z0-9+&-]{1,%d})\)\s*$" % (limit - 1), name)
     return m[1] if m else name
+
+
+def as_text(column: pd.Series, blank: str = "") -> pd.Series:
+    """A column as strings for hover text, missing values as ``blank`` (works for all-missing float columns too)."""
+    return column.astype(object).where(column.notna(), blank).astype(str)
 
 
 def rgba(hex_colour: str, alpha: float) -> str:

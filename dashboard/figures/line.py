@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures.common import colour_map, empty, finish, rgba, short_name
+from dashboard.figures.common import as_text, colour_map, empty, finish, rgba, short_name
 from dashboard.figures.spec import ChartSpec
 
 
@@ -31,8 +31,8 @@ def _hover(block: pd.DataFrame, unit: str, is_group: bool) -> tuple[list, str]:
     if is_group:
         custom = list(zip(
             (block["coverage"] * 100).round(0), block["n_reporting"], block["n_members"],
-            block["min_name"].fillna("–"), block["min_value"], block["max_name"].fillna("–"), block["max_value"],
-            block["flag"].fillna(""),
+            as_text(block["min_name"], "–"), block["min_value"], as_text(block["max_name"], "–"), block["max_value"],
+            as_text(block["flag"]),
         ))
         template = (
             "<b>%{fullData.name}</b> %{x}: %{y:,.4g} " + unit + "<br>coverage %{customdata[0]}% of population "
@@ -40,7 +40,7 @@ def _hover(block: pd.DataFrame, unit: str, is_group: bool) -> tuple[list, str]:
             " · highest: %{customdata[5]} %{customdata[6]:,.4g}<br>%{customdata[7]}<extra></extra>"
         )
     else:
-        custom = list(zip(block["source_id"].fillna(""), block["flag"].fillna("")))
+        custom = list(zip(as_text(block["source_id"]), as_text(block["flag"])))
         template = "<b>%{fullData.name}</b> %{x}: %{y:,.4g} " + unit + "<br>source: %{customdata[0]} %{customdata[1]}<extra></extra>"
     return custom, template
 

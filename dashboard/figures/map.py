@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures.common import empty, finish
+from dashboard.figures.common import as_text, empty, finish
 from dashboard.figures.spec import ChartSpec
 
 TOPOJSON_DIR = Path(__file__).resolve().parents[1] / "static" / "topojson"
@@ -33,7 +33,7 @@ def build_map(data: pd.DataFrame, spec: ChartSpec) -> go.Figure:
     rebased = spec.base_year is not None
     fig = go.Figure(go.Choropleth(
         locations=data["code"], locationmode="ISO-3", z=z, text=data["name"],
-        customdata=list(zip(data["value"], data["year"], data["flag"].fillna(""))),
+        customdata=list(zip(data["value"], data["year"], as_text(data["flag"]))),
         hovertemplate="<b>%{text}</b>: %{customdata[0]:,.4g} (%{customdata[1]})<br>%{customdata[2]}<extra></extra>",
         colorscale="RdBu" if rebased else "YlGnBu", reversescale=rebased and spec.higher_is_better is False,
         zmid=0 if rebased else None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures.common import empty, finish, fmt
+from dashboard.figures.common import as_text, empty, finish, fmt
 from dashboard.figures.spec import ChartSpec
 
 MAX_ROWS = 60
@@ -17,7 +17,7 @@ def table_view(data: pd.DataFrame) -> pd.DataFrame:
         "series": data["name"], "year": data["year"], "value": data["value"],
         "coverage": data["coverage"].map(lambda c: "" if pd.isna(c) else f"{c:.0%}"),
         "reporting": [("" if pd.isna(n) else f"{int(n)} of {int(m)}") for n, m in zip(data["n_reporting"], data["n_members"])],
-        "note": data["flag"].fillna(""),
+        "note": as_text(data["flag"]),
     })
     return view.sort_values(["series", "year"], kind="stable").reset_index(drop=True)
 

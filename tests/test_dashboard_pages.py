@@ -1,0 +1,155 @@
+"""Country profile, Aid, Trust Fund and Data & sources pages in AppTest: render on the real offline build (with the
+helpful messages its empty tables call for) and on the SYNTHETIC warehouse, react to their selections, keep state in
+the URL."""
+
+import base64
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from test_dashboard_synthetic import synthetic  # noqa: F401  (fixture)
+
+APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
+PAGES = ["pages/compare.py", "pages/country.py", "pages/aid.py", "pages/tfhs.py", "pages/sources.py", "pages/paper.py"]
+
+
+def page(data_dir, monkeypatch, path, query=None) -> AppTest:
+    monkeypatch.setenv("HSDASH_DATA_DIR", str(data_dir))
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page(path)
+    at.query_params.clear()
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    return at.run()
+
+
+def charts(at) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def values(v) -> list:
+    if isinstance(v, dict) and "bdata" in v:
+        return np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"])).tolist()
+    return list(v or [])
+
+
+def texts(at) -> str:
+    return " ".join(e.value for kind in ("info", "warning", "caption", "markdown") for e in getattr(at, kind))
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_renders_on_the_real_offline_build(built, monkeypatch, path):
+    at = page(built.data, monkeypatch, path)
+    assert not at.exception, path
+    assert at.title
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_renders_on_the_synthetic_warehouse(synthetic, monkeypatch, path):
+    at = page(synthetic.data, monkeypatch, path)
+    assert not at.exception, path
+
+
+# --- country profile ---------------------------------------------------------------------------------------------
+
+def test_country_profile_tables_ranks_and_chart(synthetic, monkeypatch):
+    at = page(synthetic.data, monkeypatch, "pages/country.py", {"iso3": "KHM", "ind": "SH.STA.STNT.ZS", "g": "asean"})
+    assert not at.exception
+    want = at.dataframe[0].value
+    row = want[want["indicator"].str.startswith("Prevalence of stunting")].iloc[0]
+    assert row["year"] == 2020 and row["rank in ASEAN"] == "7 of 10"  # tied with Indonesia and the Philippines
+    assert len(row["trend"]) == 21
+    names = {t["name"] for t in charts(at)[0]["data"]}
+    assert {"Cambodia", "ASEAN"} <= names
+
+    before = charts(at)[0]
+    at.selectbox(key="cty_iso3").select("VNM").run()
+    assert not at.exception and at.query_params["iso3"] == "VNM"
+    assert charts(at)[0] != before and "Vietnam" in {t["name"] for t in charts(at)[0]["data"]}
+
+    at.multiselect(key="cty_g").select("asean_plus_3").run()
+    assert "APT" in {t["name"] for t in charts(at)[0]["data"]} and at.query_params["g"] == "asean,asean_plus_3"
+
+
+def test_country_profile_url_round_trips_and_shows_the_paper(synthetic, monkeypatch):
+    at = page(synthetic.data, monkeypatch, "pages/country.py", {"iso3": "CHN", "g": "eas"})
+    assert not at.exception and at.selectbox(key="cty_iso3").value == "CHN"
+    link = dict(at.query_params)
+    again = page(synthetic.data, monkeypatch, "pages/country.py", link)
+    assert charts(again) == charts(at) and dict(again.query_params) == link
+    assert "Beside the public series" in texts(at)  # the paper quotes Chinese figures
+
+
+# --- aid ---------------------------------------------------------------------------------------------------------
+
+def test_aid_without_flows_explains_what_fills_them(built, monkeypatch):
+    at = page(built.data, monkeypatch, "pages/aid.py")
+    assert not at.exception and not at.get("plotly_chart")
+    assert "oda_flow" in texts(at) and "DT.ODA.ODAT.PC.ZS" in texts(at)
+
+
+def test_aid_sankey_trend_and_scatter_follow_the_selection(synthetic, monkeypatch):
+    at = page(synthetic.data, monkeypatch, "pages/aid.py", {"donors": "JPN,KOR", "rg": "asean", "time": "2010..2012"})
+    assert not at.exception
+    sankey, trend, scatter = charts(at)
+    assert sankey["data"][0]["type"] == "sankey" and set(sankey["data"][0]["node"]["label"][:2]) == {"Japan", "South Korea"}
+    assert {t["name"] for t in trend["data"]} == {"Japan", "South Korea"}
+    assert scatter["data"][0]["type"] == "scatter"
+
+    at.multiselect(key="aid_donors").select("USA").run()
+    assert "United States" in charts(at)[0]["data"][0]["node"]["label"] and at.query_params["donors"] == "JPN,KOR,USA"
+    before = values(charts(at)[0]["data"][0]["link"]["value"])
+    at.slider(key="aid_time").set_value((2015, 2020)).run()
+    assert values(charts(at)[0]["data"][0]["link"]["value"]) != before
+    y_before = values(charts(at)[2]["data"][0]["y"])
+    at.selectbox(key="aid_y").select("SH.STA.STNT.ZS").run()
+    assert values(charts(at)[2]["data"][0]["y"]) != y_before and at.query_params["y"] == "SH.STA.STNT.ZS"
+
+
+# --- Trust Fund --------------------------------------------------------------------------------------------------
+
+def test_tfhs_counts_beside_the_register_and_filters(synthetic, monkeypatch):
+    at = page(synthetic.data, monkeypatch, "pages/tfhs.py")
+    assert not at.exception
+    names = {t["name"] for t in charts(at)[0]["data"]}
+    assert names == {"Soh (2008), as of 2007-02", "imported register (synthetic)"}
+    assert len(at.dataframe[0].value) == 4
+    at.multiselect(key="tfhs_cat").select("health").run()
+    assert len(at.dataframe[0].value) == 2 and at.query_params["cat"] == "health"
+    at.text_input(key="tfhs_q").input("project 3").run()
+    assert list(at.dataframe[0].value["project_id"]) == ["SYN-003"]
+
+
+def test_tfhs_on_the_real_build_shows_the_paper_counts(built, monkeypatch):
+    at = page(built.data, monkeypatch, "pages/tfhs.py")
+    assert not at.exception
+    bars = charts(at)[0]["data"]
+    assert [t["name"] for t in bars] == ["Soh (2008), as of 2007-02"] and 139 in values(bars[0]["x"])
+    assert "No project register imported yet" in texts(at)
+
+
+# --- Data & sources ----------------------------------------------------------------------------------------------
+
+def test_sources_page_status_quarantine_and_dictionary(synthetic, monkeypatch):
+    at = page(synthetic.data, monkeypatch, "pages/sources.py")
+    assert not at.exception
+    assert "synthetic-1" in " ".join(m.value for m in at.markdown)
+    status = at.dataframe[0].value.set_index("source_id")
+    assert status.loc["synthetic", "in_quarantine"] == 3 and status.loc["paper", "status"].endswith("ok")
+    at.selectbox(key="src_src").select("synthetic").run()
+    rows = at.dataframe[2].value
+    assert set(rows["source_id"]) == {"synthetic"} and rows["reason"].str.contains("unknown country").all()
+    assert at.query_params["src"] == "synthetic"
+    at.text_input(key="src_reason").input("no such reason").run()
+    assert "No quarantined row matches" in texts(at)
+    dictionary = next(d.value for d in at.dataframe if "indicator_code" in d.value.columns and "description" in d.value.columns)
+    assert "SH.STA.STNT.ZS" in set(dictionary["indicator_code"])
+
+
+def test_sources_page_rejects_a_malicious_filter(synthetic, monkeypatch):
+    at = page(synthetic.data, monkeypatch, "pages/sources.py", {"src": "x' OR 1=1 --", "reason": "'; DROP TABLE quarantine"})
+    assert not at.exception and "ignored" in at.warning[0].value
+    assert at.query_params["src"] == "" and at.query_params["reason"] == ""
