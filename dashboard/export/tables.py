@@ -75,8 +75,9 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def to_csv(frame: pd.DataFrame) -> bytes:
-    """UTF-8 with a byte-order mark (so Excel reads accents right), one header row, no index."""
-    return safe_frame(frame).to_csv(index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\n").encode("utf-8-sig")
+    """RFC 4180 CSV (CRLF rows, so a CR or LF inside a cell is quoted), UTF-8 with a byte-order mark (Excel reads
+    accents right), one header row, no index."""
+    return safe_frame(frame).to_csv(index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def _cell(value):
