@@ -22,7 +22,7 @@ from dashboard.figures.common import title_of
 
 PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 PDF_MIME = "application/pdf"
-SLIDE_W, SLIDE_H = Inches(13.333), Inches(7.5)
+SLIDE_W, SLIDE_H = Emu(12192000), Emu(6858000)  # PowerPoint's 16:9 (13.333 × 7.5 in)
 MARGIN = Inches(0.4)
 CAPTION_H = Inches(0.85)
 SOURCES_PER_SLIDE = 5
