@@ -62,6 +62,9 @@ def get(s: requests.Session, url: str, params: dict | None = None, **kwargs) -> 
         if isinstance(exc, requests.exceptions.ReadTimeout) or "timed out" in cause.lower():
             raise FetchError(f"timed out after {read:g}s waiting for {where} (after retries)") from exc
         raise FetchError(f"cannot reach {where}: {cause}") from exc
+    except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError) as exc:
+        raise FetchError(f"response from {where} truncated: the connection broke before the whole body arrived "
+                         f"({_root_cause(exc)})") from exc
     except requests.exceptions.RetryError as exc:
         raise FetchError(f"gave up on {url.split('?')[0]} after retries: {_root_cause(exc)}") from exc
     if resp.status_code >= 400:
