@@ -56,7 +56,10 @@ class HdrSource(Source):
                 return "HDR file unchanged (same sha256)"
         from etl.parsers.hdr import parse_composite_csv
 
-        parse_composite_csv(resp.content)  # refuse a file that does not parse before it becomes the newest
+        parsed = parse_composite_csv(resp.content)  # refuse a file that does not parse before it becomes the newest
+        if parsed.frame.empty:  # a header without rows would replace every HDR value with nothing
+            raise SourceError(f"the HDR download has no data rows ({parsed.meta.get('rows_in_file', 0)} rows in the "
+                              f"file, none with a value for a country); not stored")
         snap = new_snapshot_dir(folder)
         try:
             name = hdr_url().rsplit("/", 1)[-1] or "hdr.csv"

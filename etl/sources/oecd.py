@@ -97,6 +97,9 @@ class OecdDac2aSource(Source):
         from etl.parsers.oecd import parse_dac2a_csv
 
         parsed = parse_dac2a_csv(resp.content)  # refuse an unreadable body before it becomes the newest snapshot
+        if parsed.frame.empty:  # an empty answer would replace every published flow with nothing
+            raise SourceError(f"the DAC2A response has no data rows ({parsed.meta.get('rows_in_file', 0)} rows, "
+                              f"{parsed.meta.get('rejected', 0)} rejected); not stored")
         snap = new_snapshot_dir(self._dir(ctx))
         try:
             store_bytes(snap / "dac2a.csv", resp.content, source_id=self.source_id, url=resp.url,

@@ -79,6 +79,8 @@ class WorldBankSource(Source):
             resp = http.get(s, url, params={"format": "json", "per_page": per_page, "page": page})
             parsed = parse_indicator_page(resp.content)
             pmeta = parsed.meta
+            if not pmeta.get("total"):  # an empty answer must not replace the series' last good data
+                raise ValueError(f"{code}: the API returned no data rows (total {pmeta.get('total')!r}); not stored")
             pages = int(pmeta.get("pages") or 0)
             received += int(pmeta.get("rows_received", 0))
             check_total(pmeta, received)
