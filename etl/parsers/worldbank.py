@@ -136,6 +136,10 @@ def parse_indicator_page(body: bytes | str) -> ParseResult:
     meta, rows = parse_envelope(body)
     if rows and not all(isinstance(r, dict) and "indicator" in r and "date" in r for r in rows):
         raise WorldBankAPIError("unexpected World Bank API shape: rows are not indicator observations", "shape")
+    lacking = sorted({k for r in rows for k in ("value", "country") if k not in r})
+    if lacking:  # a renamed field must not read as "every value empty"
+        fields = sorted({k for r in rows for k in r})
+        raise WorldBankAPIError(f"unexpected World Bank API shape: rows lack the column(s) {lacking}; fields are {fields}", "shape")
     meta.update(rows_received=len(rows), null_values=0, aggregates=0)
     if not rows:
         meta["loaded"] = 0
