@@ -103,6 +103,7 @@ def detect(path: Path, fmt: str | None = None) -> Detected:
         package = path.parent / "datapackage.json"
         if not package.exists():
             raise ImportError_(f"{path.name}: an owid-datasets CSV needs its datapackage.json beside it (provenance)")
+        _check_json(package)
         slug = path.parent.name if path.name == "data.csv" else path.stem
         return Detected(guess, f"owid-{_slugify(slug)}", {"data.csv": path, "datapackage.json": package}, slug)
     if guess == "owid-grapher":
@@ -110,6 +111,7 @@ def detect(path: Path, fmt: str | None = None) -> Detected:
         files = {"data.csv": path}
         meta = path.with_name(slug + ".metadata.json")
         if meta.exists():
+            _check_json(meta)
             files["metadata.json"] = meta
         return Detected(guess, f"owid-grapher-{_slugify(slug)}", files, slug)
     if guess == "wdi-bulk":
@@ -117,6 +119,16 @@ def detect(path: Path, fmt: str | None = None) -> Detected:
     if guess == "hdr":
         return Detected(guess, "hdr", {path.name: path})
     return Detected(guess, "tfhs-register", {path.name: path})
+
+
+def _check_json(path: Path) -> None:
+    """A companion metadata file must be a JSON object (its provenance is read from it before anything is stored)."""
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
+        raise ImportError_(f"{path.name} is not valid JSON ({exc}); download the data set again") from exc
+    if not isinstance(doc, dict):
+        raise ImportError_(f"{path.name} is not a JSON object (found {type(doc).__name__}); download the data set again")
 
 
 def _origin_for(det: Detected) -> dict:
