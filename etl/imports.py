@@ -236,6 +236,13 @@ def load_files(source_id: str, fmt: str, files, ctx: Context, kind: str) -> Load
             result = tfhs.parse_register(body)
     except ParseError as exc:
         raise SourceError(f"{main.path.name}: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise SourceError(f"{main.path.name} is not UTF-8 text ({exc.reason} at byte {exc.start}); "
+                          f"save it as UTF-8 and import it again") from exc
+    except csv.Error as exc:
+        raise SourceError(f"{main.path.name} is not a readable CSV: {exc}") from exc
+    if result.frame.empty and not len(result.rejected):  # would replace the source's published rows with nothing
+        raise SourceError(f"{main.path.name} has no data rows to load ({result.meta.get('rows_in_file', result.meta.get('reconciliation', {}).get('rows_in_file', 0))} rows in the file)")
     frame = result.frame.assign(**provenance(main))
     tables["tfhs_project" if fmt == "tfhs" else "observation"] = frame
     indicators = result.meta.get("indicators") or []
