@@ -125,6 +125,13 @@ def _reference_filter(con, table: str, frame: pd.DataFrame) -> tuple[pd.DataFram
     return frame[~bad], rejected
 
 
+def _clip(text, limit: int = 2000):
+    """Bound a quarantined record or reason: one absurd cell (a 24 MB line) must not be copied into every build."""
+    if not isinstance(text, str) or len(text) <= limit:
+        return text
+    return f"{text[:limit]}… (clipped: {len(text):,} characters)"
+
+
 def _load_fresh(con, loaded: Loaded, outcome: SourceOutcome, paths: Paths, run_id: str) -> None:
     sid = outcome.source_id
     warehouse.insert(con, "source", pd.DataFrame([loaded.source]))
@@ -163,7 +170,7 @@ def _load_fresh(con, loaded: Loaded, outcome: SourceOutcome, paths: Paths, run_i
         if table not in ("indicator", "country_group", "country_group_member"):
             loaded_rows += n
     q_rows = [
-        {"run_id": run_id, "source_id": sid, "table": table, "record": rec, "reason": reason}
+        {"run_id": run_id, "source_id": sid, "table": table, "record": _clip(rec), "reason": _clip(reason)}
         for table, frame in rejected
         for rec, reason in zip(frame["record"], frame["reason"])
     ]
