@@ -1,0 +1,183 @@
+"""The SIGKILL harness: ``hsdash import`` of a changed SYNTHETIC Trust Fund register (copy into the raw zone, build,
+publish), SIGKILLed at a random moment, N times in a row on one data directory. After every kill: the published
+warehouse opens, passes validation and equals either the previous build or the new one (never a mixture), the
+raw zone's sealed snapshots still verify, and the refresh lock is free. At the end a fresh ``hsdash refresh``
+process (cron's next run) succeeds and publishes the newest sealed register."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from etl import config
+from etl.rawzone import list_raw_files, sealed_snapshots
+from etl.refresh import Locked, refresh_lock
+
+from . import synth
+from .checks import Invalid, query, validate_published
+
+ZYGOTE = Path(__file__).with_name("zygote.py")
+REPO = Path(__file__).resolve().parents[2]
+SOURCE = "tfhs-register"
+
+
+@dataclass
+class KillReport:
+    kills: int = 0
+    outcomes: dict = field(default_factory=dict)  # previous | new | finished-first -> count
+    failures: list = field(default_factory=list)
+    leftovers: dict = field(default_factory=dict)
+    final: str = ""
+    seed: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+    def summary(self) -> str:
+        parts = ", ".join(f"{k} {v}" for k, v in sorted(self.outcomes.items()))
+        text = f"{self.kills} killed ({parts}); seed {self.seed}; {self.final}"
+        if self.failures:
+            text += f"; FAILURES {len(self.failures)}: " + " | ".join(self.failures[:3])
+        return text
+
+
+class Zygote:
+    def __init__(self, env: dict):
+        self.proc = subprocess.Popen([sys.executable, str(ZYGOTE)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     text=True, env=env, cwd=REPO)
+
+    def run(self, argv: list[str], out: Path, kill_after: float | None, timeout: float = 120) -> dict:
+        self.proc.stdin.write(json.dumps({"argv": argv, "out": str(out), "kill_after": kill_after, "timeout": timeout}) + "\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError("the fork server died")
+        return json.loads(line)
+
+    def close(self) -> None:
+        self.proc.stdin.close()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def _projects(paths) -> set:
+    return set(query(paths, "SELECT project_id, budget_usd FROM tfhs_project WHERE source_id = ?", [SOURCE]))
+
+
+def _sealed_ok(paths) -> str | None:
+    """Every sealed snapshot of the register verifies (files present, sha256 as recorded)."""
+    try:
+        for snap in sealed_snapshots(paths.raw / SOURCE):
+            listed = json.loads((snap / "_manifest.json").read_text())["files"]
+            got = {str(r.path.relative_to(snap)): r.origin.sha256 for r in list_raw_files(snap)}
+            if got != listed:
+                return f"snapshot {snap.name}: files {sorted(got)} ≠ manifest {sorted(listed)}"
+    except Exception as exc:  # noqa: BLE001
+        return f"raw zone: {exc}"
+    return None
+
+
+def run_kills(base: config.Paths, workdir: Path, n: int = 50, seed: int | None = None,
+              log=lambda msg: None) -> KillReport:
+    """Copy ``base`` into ``workdir`` and run ``n`` killed imports on it (see the module docstring)."""
+    seed = int(os.environ.get("HSDASH_RELIABILITY_SEED", seed if seed is not None else random.SystemRandom().randrange(10**6)))
+    rng = random.Random(seed)
+    report = KillReport(seed=seed)
+    data = workdir / "data"
+    shutil.copytree(base.data, data, symlinks=True)
+    paths = config.paths(data)
+    env = {**os.environ, "HSDASH_DATA_DIR": str(data), "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+    zyg = Zygote(env)
+    seen: set = set()
+    try:
+        def do_import(k: int, kill_after: float | None) -> dict:
+            reg = workdir / f"register-{k:04d}.csv"
+            reg.write_bytes(synth.register(k))
+            return zyg.run(["--data-dir", str(data), "import", str(reg), "--format", "tfhs"], workdir / f"out-{k:04d}.txt", kill_after)
+
+        # calibration: two complete imports give the duration the kill moments are spread over
+        durations = []
+        for k in (0, 1):
+            rep = do_import(k, None)
+            if rep["exit"] != 0:
+                report.failures.append(f"calibration import {k} exited {rep['exit']}: {(workdir / f'out-{k:04d}.txt').read_text()[-300:]}")
+                return report
+            durations.append(rep["elapsed"])
+        span = max(durations) * 1.1
+        meta = validate_published(paths, seen)
+        previous = (meta["content_sha256"], _projects(paths))
+        log(f"kill harness: one import takes {max(durations):.2f}s; kills spread over [0, {span:.2f}]s; seed {seed}")
+        for i in range(n):
+            k = i + 2
+            delay = rng.uniform(0, span)
+            rep = do_import(k, delay)
+            out_text = (workdir / f"out-{k:04d}.txt").read_text(errors="replace")
+            where = f"kill {i + 1} at {delay:.3f}s"
+            if rep["killed"]:
+                report.kills += 1
+            elif rep["exit"] != 0:
+                report.failures.append(f"{where}: finished first but exited {rep['exit']}: {out_text[-200:]}")
+            if "Traceback" in out_text:
+                report.failures.append(f"{where}: traceback in output: {out_text[-300:]}")
+            try:
+                meta = validate_published(paths, seen)
+            except Invalid as exc:
+                report.failures.append(f"{where}: {exc}")
+                continue
+            projects = _projects(paths)
+            if meta["content_sha256"] == previous[0] and projects == previous[1]:
+                outcome = "previous"
+            elif projects == synth.expected_projects(k):
+                outcome = "new"
+                previous = (meta["content_sha256"], projects)
+            else:
+                report.failures.append(f"{where}: published register is neither the previous nor register {k}")
+                continue
+            if not rep["killed"]:
+                outcome = "finished-first"
+            report.outcomes[outcome] = report.outcomes.get(outcome, 0) + 1
+            bad = _sealed_ok(paths)
+            if bad:
+                report.failures.append(f"{where}: {bad}")
+            try:
+                with refresh_lock(paths):
+                    pass
+            except Locked as exc:
+                report.failures.append(f"{where}: stale lock: {exc}")
+    finally:
+        zyg.close()
+    report.leftovers = {
+        "abandoned build files": len(list(paths.warehouses.glob(".build-*"))),
+        "unsealed snapshots": sum(1 for p in (paths.raw / SOURCE).iterdir() if p.is_dir() and not (p / "_manifest.json").exists()),
+        "versions kept": len(list(paths.warehouses.glob("warehouse-*.duckdb"))),
+    }
+    # cron's next run: a fresh interpreter, nothing forked
+    t0 = time.monotonic()
+    proc = subprocess.run([str(Path(sys.executable).with_name("hsdash")), "--data-dir", str(data), "refresh", "--offline",
+                           "--source", SOURCE, "--source", "paper"], capture_output=True, text=True, timeout=120, env=env)
+    newest = sealed_snapshots(paths.raw / SOURCE)[-1]
+    from etl.parsers.tfhs import parse_register
+
+    expect = {(r.project_id, r.budget_usd) for r in parse_register((newest / next(iter(json.loads((newest / "_manifest.json").read_text())["files"]))).read_bytes()).frame.itertuples()}
+    if proc.returncode != 0:
+        report.failures.append(f"next refresh exited {proc.returncode}: {proc.stdout[-300:]} {proc.stderr[-300:]}")
+    elif _projects(paths) != expect:
+        report.failures.append("next refresh did not publish the newest sealed register")
+    else:
+        try:
+            validate_published(paths, seen)
+            report.final = f"next refresh exit 0 in {time.monotonic() - t0:.1f}s, newest register published"
+        except Invalid as exc:
+            report.failures.append(f"after the next refresh: {exc}")
+    report.final += "; leftovers: " + ", ".join(f"{k} {v}" for k, v in report.leftovers.items())
+    return report
