@@ -135,6 +135,14 @@ def serialise(values: Mapping[str, Any], params: Sequence[Param]) -> dict[str, s
     return {p.name: _encode(p, values.get(p.name, p.default)) for p in params}
 
 
+def query_string(query: Mapping[str, str]) -> str:
+    """``?k=v&…`` for display (percent-encoding all but letters, digits and ``.,_~-``; no HTTP library needed)."""
+    def enc(text: str) -> str:
+        return "".join(c if c.isascii() and (c.isalnum() or c in ".,_~-") else
+                       "".join(f"%{b:02X}" for b in c.encode("utf-8")) for c in text)
+    return "?" + "&".join(f"{enc(k)}={enc(v)}" for k, v in query.items())
+
+
 # --- Streamlit binding -------------------------------------------------------------------------------------------
 
 def widget_key(prefix: str, name: str) -> str:

@@ -4,8 +4,6 @@ through dashboard.data, figures from dashboard.figures."""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 import pandas as pd
 import streamlit as st
 
@@ -149,7 +147,7 @@ with st.expander("Data behind this chart, and the link to it"):
     st.download_button("Download CSV (exactly what is shown)", frame.to_csv(index=False).encode("utf-8"),
                        file_name=f"hsdash-{spec.indicator_code}-{view}.csv", mime="text/csv")
     st.caption("The address bar holds the whole view; copy it to share. Query string:")
-    st.code("?" + urlencode(query), language=None)
+    st.code(state.query_string(query), language=None)
 with st.expander(f"About: {row['name']}"):
     st.markdown(f"{row['description']}\n\n**Unit:** {row['unit']} · **code:** `{spec.indicator_code}` · "
                 f"**series from:** `{row['source_id']}` ({int(row['n_countries'])} countries, {y_min}–{y_max})")
