@@ -32,8 +32,8 @@ if notices:
 # --- per source --------------------------------------------------------------------------------------------------
 st.subheader("Sources")
 view = status.assign(status=status["status"].map(lambda s: STATUS_ICON.get(s, s)))
-st.dataframe(view[["source_id", "publisher", "kind", "status", "last_refresh", "rows_loaded", "rows_quarantined",
-                   "observations", "in_quarantine", "raw_files", "retrieved_at", "vintage", "message"]],
+st.dataframe(view[["source_id", "status", "last_refresh", "rows_loaded", "rows_quarantined", "observations",
+                   "in_quarantine", "raw_files", "retrieved_at", "vintage", "kind", "publisher", "message"]],
              hide_index=True, width="stretch", column_config={
                  "rows_loaded": st.column_config.NumberColumn("rows loaded (last refresh)", format="%d"),
                  "rows_quarantined": st.column_config.NumberColumn("quarantined (last refresh)", format="%d"),
@@ -63,13 +63,13 @@ else:
     if values["reason"]:
         reasons = reasons[reasons["reason"].str.contains(values["reason"], case=False, regex=False)]
     st.caption(f"{int(reasons['rows'].sum()):,} quarantined rows, {len(reasons)} distinct reasons")
-    st.dataframe(reasons, hide_index=True, width="stretch", height=240)
+    st.dataframe(reasons, hide_index=True, width="stretch", height=240 if len(reasons) > 6 else "auto")
     rows = data.load("quarantine_rows", values["src"] or None, values["tbl"] or None, values["reason"] or None)
     if rows.empty:
         st.info("No quarantined row matches these filters.")
     else:
         st.markdown(f"**The rows themselves** (first {len(rows)})")
-        st.dataframe(rows, hide_index=True, width="stretch", height=300)
+        st.dataframe(rows, hide_index=True, width="stretch", height=300 if len(rows) > 8 else "auto")
         with st.expander("First matching row, in full"):
             first = rows.iloc[0]
             st.markdown(f"**Reason:** {first['reason']}")
@@ -86,7 +86,7 @@ runs = data.load("run_log", str(log_file), mtime)
 if runs.empty:
     st.info(f"No run log at {log_file} (runs are logged by `hsdash refresh` and `hsdash import`).")
 else:
-    st.dataframe(runs, hide_index=True, width="stretch", height=240)
+    st.dataframe(runs, hide_index=True, width="stretch", height=240 if len(runs) > 6 else "auto")
 
 # --- indicators and licences -------------------------------------------------------------------------------------
 st.subheader("Indicator dictionary")
