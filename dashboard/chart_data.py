@@ -262,7 +262,7 @@ def _oda_frame(con: duckdb.DuckDBPyConnection, spec: ChartSpec) -> pd.DataFrame:
     if flows.empty:
         return pd.DataFrame(columns=columns_for(spec.kind))
     if spec.kind == "sankey":
-        keys = ["donor", "donor_name", "recipient", "recipient_name", "measure", "price_basis"]
+        keys = ["donor", "donor_name", "recipient", "recipient_name", "measure", "price_basis"]  # one measure per donor
         out = flows.groupby(keys, as_index=False).agg(amount_usd=("amount_usd", "sum"), source_id=("source_id", "min"))
         return out.sort_values(["donor", "amount_usd"], ascending=[True, False])
     per_year = flows.groupby(["donor", "donor_name", "year"], as_index=False).agg(

@@ -273,38 +273,71 @@ def country_ranks(con: duckdb.DuckDBPyConnection, iso3: str, tolerance: int = 5)
 
 # --- Aid ---------------------------------------------------------------------------------------------------------
 
+WDI_BILATERAL = r"^DC\.DAC\.([A-Z]{3})L\.CD$"  # WDI "net bilateral aid flows from DAC donors, <donor>" by recipient
+
+
 def oda_donors(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Donors in the oda_flow table, with a display name (the country's, for ISO3 codes) and years covered."""
+    """Donors with flows: those in oda_flow, then those with a WDI bilateral-aid series (DC.DAC.<ISO3>L.CD) but no
+    oda_flow rows; display name (the country's, for ISO3 codes), years covered and where the flows come from."""
     return con.execute(
-        """
-        SELECT f.donor, coalesce(any_value(c.name), f.donor) AS name, count(*) AS n_rows,
-               min(f.year) AS year_min, max(f.year) AS year_max
-        FROM oda_flow f LEFT JOIN country c ON c.iso3 = f.donor
-        GROUP BY f.donor ORDER BY name
-        """
+        f"""
+        WITH {_PREFERRED},
+        flows AS (
+            SELECT donor, count(*) AS n_rows, min(year) AS year_min, max(year) AS year_max, 'oda_flow' AS via
+            FROM oda_flow GROUP BY donor
+        ),
+        wdi AS (
+            SELECT regexp_extract(o.indicator_code, $pat, 1) AS donor, count(*) AS n_rows, min(o.year) AS year_min,
+                   max(o.year) AS year_max, 'WDI ' || any_value(o.indicator_code) AS via
+            FROM observation o JOIN preferred p USING (indicator_code, source_id)
+            WHERE regexp_matches(o.indicator_code, $pat) GROUP BY o.indicator_code
+        ),
+        both_ AS (
+            SELECT * FROM flows
+            UNION ALL SELECT * FROM wdi WHERE donor <> 'TOT' AND donor NOT IN (SELECT donor FROM flows)
+        )
+        SELECT b.donor, coalesce(c.name, b.donor) AS name, b.n_rows, b.year_min, b.year_max, b.via
+        FROM both_ b LEFT JOIN country c ON c.iso3 = b.donor ORDER BY name
+        """,
+        {"pat": WDI_BILATERAL},
     ).df()
 
 
 def oda_flows(con: duckdb.DuckDBPyConnection, donors: tuple[str, ...], recipients: tuple[str, ...], year_from: int,
               year_to: int) -> pd.DataFrame:
-    """Flows from ``donors`` to ``recipients`` by year, in one measure and price basis for the whole table:
-    net ODA disbursements (DAC measure 206) and constant prices when present, else the most common ones."""
+    """Flows from ``donors`` to ``recipients`` by year. From oda_flow in one measure and price basis for the whole
+    table (net ODA disbursements, DAC measure 206, at constant prices when present, else the most common ones); for
+    donors without oda_flow rows, from their WDI bilateral-aid series (current US$; the measure names the series)."""
     return con.execute(
-        """
-        WITH pick AS (
+        f"""
+        WITH {_PREFERRED},
+        pick AS (
             SELECT measure, price_basis FROM oda_flow GROUP BY measure, price_basis
             ORDER BY (measure = '206') DESC, (price_basis = 'constant') DESC, count(*) DESC, measure LIMIT 1
+        ),
+        dac AS (
+            SELECT f.donor, f.recipient, f.year, f.amount_usd, f.measure, f.price_basis, f.source_id
+            FROM oda_flow f JOIN pick USING (measure, price_basis)
+        ),
+        wdi AS (
+            SELECT regexp_extract(o.indicator_code, $pat, 1) AS donor, o.iso3 AS recipient, o.year,
+                   o.value AS amount_usd, o.indicator_code AS measure, 'current' AS price_basis, o.source_id
+            FROM observation o JOIN preferred p USING (indicator_code, source_id)
+            WHERE regexp_matches(o.indicator_code, $pat)
+        ),
+        flows AS (
+            SELECT * FROM dac
+            UNION ALL SELECT * FROM wdi WHERE donor NOT IN (SELECT DISTINCT donor FROM oda_flow)
         )
         SELECT f.donor, coalesce(d.name, f.donor) AS donor_name, f.recipient,
                coalesce(r.name, f.recipient) AS recipient_name, f.year, sum(f.amount_usd) AS amount_usd,
                any_value(f.measure) AS measure, any_value(f.price_basis) AS price_basis, min(f.source_id) AS source_id
-        FROM oda_flow f JOIN pick USING (measure, price_basis)
-        LEFT JOIN country d ON d.iso3 = f.donor LEFT JOIN country r ON r.iso3 = f.recipient
+        FROM flows f LEFT JOIN country d ON d.iso3 = f.donor LEFT JOIN country r ON r.iso3 = f.recipient
         WHERE f.donor IN (SELECT unnest($donors::VARCHAR[])) AND f.recipient IN (SELECT unnest($recipients::VARCHAR[]))
           AND f.year BETWEEN $lo AND $hi
-        GROUP BY ALL ORDER BY f.donor, f.recipient, f.year
+        GROUP BY f.donor, d.name, f.recipient, r.name, f.year ORDER BY f.donor, f.recipient, f.year
         """,
-        {"donors": list(donors), "recipients": list(recipients), "lo": year_from, "hi": year_to},
+        {"donors": list(donors), "recipients": list(recipients), "lo": year_from, "hi": year_to, "pat": WDI_BILATERAL},
     ).df()
 
 

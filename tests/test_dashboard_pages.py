@@ -104,6 +104,8 @@ def test_aid_sankey_trend_and_scatter_follow_the_selection(synthetic, monkeypatc
     before = values(charts(at)[0]["data"][0]["link"]["value"])
     at.slider(key="aid_time").set_value((2015, 2020)).run()
     assert values(charts(at)[0]["data"][0]["link"]["value"]) != before
+    at.multiselect(key="aid_donors").select("AUS").run()  # no oda_flow rows: its WDI DC.DAC.AUSL.CD series instead
+    assert "Australia" in charts(at)[0]["data"][0]["node"]["label"] and "WDI DC.DAC.AUSL.CD" in texts(at)
     y_before = values(charts(at)[2]["data"][0]["y"])
     at.selectbox(key="aid_y").select("SH.STA.STNT.ZS").run()
     assert values(charts(at)[2]["data"][0]["y"]) != y_before and at.query_params["y"] == "SH.STA.STNT.ZS"

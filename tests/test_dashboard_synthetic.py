@@ -51,6 +51,8 @@ def _observations() -> pd.DataFrame:
         for year in range(2000, 2021):
             if year >= 2005 or iso3 not in LATE_REPORTERS:
                 rows.append((iso3, "SH.STA.STNT.ZS", year, stunting(iso3, year)))
+    for k, iso3 in enumerate(ASEAN):  # Australia's flows only as a WDI bilateral-aid series (no oda_flow rows)
+        rows += [(iso3, "DC.DAC.AUSL.CD", year, 5e6 + k * 1e5) for year in range(2005, 2021)]
     for iso3 in ASEAN:
         for year in range(2000, 2021, 2):
             rows.append((iso3, "SI.POV.DDAY", year, round(stunting(iso3, year) * 0.6, 3)))

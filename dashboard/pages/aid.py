@@ -16,8 +16,9 @@ ODA_PER_CAPITA = "DT.ODA.ODAT.PC.ZS"
 OUTCOMES = ("SI.POV.DDAY", "SH.STA.STNT.ZS", "SI.POV.LMIC", "SI.POV.NAHC",
             "OWID.multidimensional-poverty-index-mpi-2022-harmonized-over-time.share_of_population_multidimensionally_poor_national")
 DEFAULT_DONORS = ("JPN", "KOR")
-NO_FLOWS = ("The warehouse has no donor → recipient flows yet (table `oda_flow`, filled by the OECD DAC source or "
-            "`hsdash import` of a DAC file).")
+NO_FLOWS = ("The warehouse has no donor → recipient flows yet: neither the table `oda_flow` (filled by the OECD DAC "
+            "source or `hsdash import` of a DAC file) nor the World Bank's bilateral-aid series such as DC.DAC.JPNL.CD "
+            "(`hsdash refresh --source wdi` online, or `hsdash import` a WDI bulk file).")
 
 st.title("Aid")
 st.caption("Official development assistance to the region: who gives to whom, and whether it goes where need is.")
@@ -71,7 +72,10 @@ else:
         st.info(f"No recorded flows from these donors to {group_name[values['rg']]} in {y0}–{y1}.")
     else:
         st.plotly_chart(build(frame, full_spec), config=PLOTLY_CONFIG, key="aid_sankey")
-        st.caption(f"Measure {frame['measure'].iloc[0]}, {frame['price_basis'].iloc[0]} prices, summed over {y0}–{y1}.")
+        how = frame.drop_duplicates("donor")
+        st.caption("Summed over the years. " + "; ".join(
+            f"{d}: " + (f"WDI {m}, current US$" if m.startswith("DC.DAC.") else f"DAC measure {m}, {b} prices")
+            for d, m, b in zip(how["donor_name"], how["measure"], how["price_basis"])) + ".")
 
         st.subheader("Flows over time")
         trend_spec = ChartSpec(ODA_FLOW, indicator_name="Net ODA disbursements to the group", unit="US$",
