@@ -33,8 +33,7 @@ def chart_html(chart: Chart, generated: datetime | None = None) -> bytes:
     page = fig.to_html(full_html=True, include_plotlyjs=True, config={"displaylogo": False, "responsive": True},
                        default_height="92vh")
     title = fig.layout.title.text or "hsdash chart"
-    page = page.replace("<head>", f"<head><meta charset=\"utf-8\"><title>{_escape(title)}</title>"
-                        + _geo_assets(fig), 1)
+    page = page.replace("<head>", f"<head><title>{_escape(title)}</title>" + _geo_assets(fig), 1)
     return page.encode("utf-8")
 
 
