@@ -47,6 +47,32 @@ def refresh_lock(paths: Paths) -> Iterator[Path]:
         os.close(fd)
 
 
+class _Log:
+    """The run's log file. A write that fails (disk full) is remembered and reported, never stops the refresh."""
+
+    def __init__(self, path: Path):
+        self.fh = open(path, "w", encoding="utf-8")
+        self.error: OSError | None = None
+
+    def write(self, text: str) -> None:
+        if self.error is None:
+            try:
+                self.fh.write(text)
+                self.fh.flush()
+            except OSError as exc:
+                self.error = exc
+
+    def close(self) -> None:
+        try:
+            self.fh.close()
+        except OSError as exc:
+            self.error = self.error or exc
+
+
+def _why(exc: OSError) -> str:
+    return f"{exc.strerror or exc}" + (f" ({exc.filename})" if exc.filename else "")
+
+
 def new_run_id() -> str:
     return utc_now().replace("-", "").replace(":", "") + "-" + secrets.token_hex(3)
 
@@ -86,16 +112,16 @@ def run_refresh(paths: Paths, sources: list[str] | None = None, offline: bool = 
     unknown = selected - {s.source_id for s in known}
     if unknown:
         raise ValueError(f"unknown source(s): {', '.join(sorted(unknown))}; known: {', '.join(s.source_id for s in known)}")
-    paths.data.mkdir(parents=True, exist_ok=True)
     try:
+        paths.data.mkdir(parents=True, exist_ok=True)
         with refresh_lock(paths):
             run_id = new_run_id()
             paths.logs.mkdir(parents=True, exist_ok=True)
             log_file = paths.logs / f"refresh-{run_id}.log"
-            with open(log_file, "w", encoding="utf-8") as log:
+            log = _Log(log_file)
+            try:
                 def say(msg: str) -> None:
                     log.write(f"{utc_now()} {msg}\n")
-                    log.flush()
                     echo(msg)
                 say(f"refresh {run_id}: sources {', '.join(sorted(selected))}{' (offline)' if offline else ''}")
                 ctx = Context(paths=paths, run_id=run_id, offline=offline, extract=extract, log=say, on_source=on_source)
@@ -114,8 +140,19 @@ def run_refresh(paths: Paths, sources: list[str] | None = None, offline: bool = 
                     say("content unchanged; nothing republished")
                 code = exit_code(result)
                 say(f"exit code {code}")
-            _record(paths, result, code, log_file)
+            finally:
+                log.close()
+            if log.error:
+                echo(f"warning: the log {log_file} is incomplete: {_why(log.error)}")
+            try:
+                _record(paths, result, code, log_file)
+            except OSError as exc:
+                echo(f"warning: this run is not recorded in {paths.state / 'runs.jsonl'}: {_why(exc)}")
             return code, result
+    except OSError as exc:  # the lock, the log or the data directory itself cannot be written: nothing was built
+        echo(f"cannot write to the data directory {paths.data}: {_why(exc)}; nothing was built, "
+             f"the published warehouse is untouched")
+        return EXIT_FAILED, None
     except Locked as exc:
         echo(str(exc))
         return EXIT_LOCKED, None
