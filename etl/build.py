@@ -198,8 +198,15 @@ def run_build(paths: Paths, sources: list[Source], selected: set[str], ctx: Cont
             fresh[source.source_id] = loaded
             result.outcomes.append(outcome)
 
-    target = publish.build_path(paths, ctx.run_id)
-    con = warehouse.create(target)
+    target = None
+    try:
+        target = publish.build_path(paths, ctx.run_id)
+        con = warehouse.create(target)
+    except Exception as exc:  # noqa: BLE001 — the warehouses folder cannot be written (permissions, disk full)
+        _discard(target)
+        result.error = f"cannot create the new warehouse file: {exc}"
+        result.tracebacks.append(traceback.format_exc())
+        return result
     try:
         has_pub = warehouse.attach_published(con, published)
         carried.sort(key=lambda o: o.source_id != "reference")
@@ -246,7 +253,7 @@ def run_build(paths: Paths, sources: list[Source], selected: set[str], ctx: Cont
         con.execute("CHECKPOINT")
     except BaseException as exc:
         con.close()
-        target.unlink(missing_ok=True)
+        _discard(target)
         if isinstance(exc, Exception):
             result.error = str(exc)
             result.tracebacks.append(traceback.format_exc())
@@ -254,9 +261,26 @@ def run_build(paths: Paths, sources: list[Source], selected: set[str], ctx: Cont
         raise
     con.close()
     if result.unchanged:
-        target.unlink(missing_ok=True)
+        _discard(target)
         ctx.log("content unchanged: the published warehouse stays as it is")
         return result
-    publish.publish(paths, target, result.version)
+    final = paths.warehouses / f"warehouse-{result.version}.duckdb"
+    try:
+        publish.publish(paths, target, result.version)
+    except Exception as exc:  # noqa: BLE001 — e.g. the data folder refuses the new link: the old one still stands
+        if publish.published_file(paths) != final.resolve():
+            _discard(target)
+            final.unlink(missing_ok=True)
+            result.error = f"could not publish the new warehouse: {exc}"
+            result.tracebacks.append(traceback.format_exc())
+            return result
+        ctx.log(f"published, but tidying up afterwards failed: {exc}")
     result.published = True
     return result
+
+
+def _discard(target: Path | None) -> None:
+    """Remove an unpublished build file and its write-ahead log (a failed build must not leave either behind)."""
+    if target is not None:
+        for path in (target, target.with_name(target.name + ".wal")):
+            path.unlink(missing_ok=True)
