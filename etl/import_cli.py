@@ -52,7 +52,13 @@ def import_(ctx: click.Context, path: str, fmt: str | None, data_dir: str | None
         det = detect(path, fmt)
     except ImportError_ as exc:
         raise click.ClickException(str(exc)) from exc
-    snap = store_import(paths, det)
+    try:
+        snap = store_import(paths, det)
+    except OSError as exc:  # the raw zone cannot be written (permissions, disk full): nothing was stored
+        where = f" ({exc.filename})" if exc.filename else ""
+        click.echo(f"cannot store {path} in {paths.raw}: {exc.strerror or exc}{where}; nothing was imported, "
+                   f"the published warehouse is untouched", err=True)
+        sys.exit(EXIT_FAILED)
     click.echo(f"stored {', '.join(det.files)} as {snap.relative_to(paths.data)} (source {det.source_id}, format {det.format})")
     code, result = run_refresh(paths, [det.source_id], extract=False)
     if result is None:

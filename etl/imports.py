@@ -14,6 +14,7 @@ import csv
 import io
 import json
 import re
+import shutil
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -177,11 +178,15 @@ def _origin_for(det: Detected) -> dict:
 def store_import(paths, det: Detected) -> Path:
     """Copy the file(s) into a new sealed snapshot of the source; the originals are never moved or changed."""
     snap = new_snapshot_dir(paths.raw / det.source_id)
-    origin = _origin_for(det)
-    for name, src in det.files.items():
-        store_bytes(snap / name, src.read_bytes(), source_id=det.source_id,
-                    **{**origin, "notes": (origin.get("notes", "") + f" Imported from {src} at {utc_now()}.").strip()})
-    seal_snapshot(snap, {"import_format": det.format, "slug": det.slug, "imported_from": str(det.files[next(iter(det.files))])})
+    try:
+        origin = _origin_for(det)
+        for name, src in det.files.items():
+            store_bytes(snap / name, src.read_bytes(), source_id=det.source_id,
+                        **{**origin, "notes": (origin.get("notes", "") + f" Imported from {src} at {utc_now()}.").strip()})
+        seal_snapshot(snap, {"import_format": det.format, "slug": det.slug, "imported_from": str(det.files[next(iter(det.files))])})
+    except BaseException:  # e.g. disk full: leave no half-copied snapshot behind
+        shutil.rmtree(snap, ignore_errors=True)
+        raise
     return snap
 
 
