@@ -104,6 +104,8 @@ def test_compare_chart_and_offline_map_in_chromium(server, tmp_path):
             browser.close()
 
     hosts = {urlparse(u).hostname for u in requests if urlparse(u).scheme in ("http", "https", "ws", "wss")}
+    print(f"request log: {len(requests)} requests, hosts {sorted(hosts)}, topojson: "
+          + ", ".join(sorted({urlparse(u).path for u in requests if "topojson" in u})))
     assert hosts <= LOCAL, f"requests left the machine: {sorted(hosts - LOCAL)}"
     assert any(u.endswith("/app/static/topojson/world_110m.json") for u in requests)
     assert (tmp_path / "compare-map.png").stat().st_size > 10_000
