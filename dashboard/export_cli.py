@@ -142,19 +142,31 @@ def export(ctx, indicator, groups, countries, charts, year_from, year_to, year, 
         except specfile.SpecError as exc:
             raise click.UsageError(str(exc)) from None
         loaded = [load_chart(con, s) for s in specs]
+        empty = [(c, _why_empty(con, c)) for c in loaded if c.frame.empty or c.frame["value"].notna().sum() == 0]
     finally:
         con.close()
-    empty = [c for c in loaded if c.frame.empty or c.frame["value"].notna().sum() == 0]
     if empty:
-        for c in empty:
+        for c, why in empty:
             click.echo(f"hsdash export: no data for {c.spec.indicator_name or c.spec.indicator_code} "
-                       f"({naming.stem(c.spec)}): try other groups/countries or years", err=True)
+                       f"({naming.stem(c.spec)}): {why}", err=True)
         sys.exit(EXIT_ERROR)
     try:
         _write(loaded, fmt, size, pack_title, out)
     except engine.EngineUnavailable as exc:
         click.echo(f"hsdash export: cannot make {fmt.upper()} here. {exc}", err=True)
         sys.exit(EXIT_NO_ENGINE)
+
+
+def _why_empty(con: duckdb.DuckDBPyConnection, chart: Chart) -> str:
+    code = chart.spec.indicator_code
+    n = con.execute("SELECT count(*) FROM observation WHERE indicator_code = ? AND source_id <> 'paper'",
+                    [code]).fetchone()[0]
+    if n == 0:
+        hint = con.execute("SELECT source_hint FROM indicator WHERE indicator_code = ?", [code]).fetchone()
+        source = f" (source: {hint[0]})" if hint and hint[0] else ""
+        return (f"the warehouse holds no series of {code} yet{source}; run `hsdash refresh` online or "
+                "`hsdash import` a downloaded file (`hsdash status` shows what each source did)")
+    return "try other groups/countries or years"
 
 
 def _format_from(out: str | None, several: bool) -> str:

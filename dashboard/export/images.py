@@ -127,15 +127,21 @@ def _legend_on_top(fig: go.Figure) -> bool:
 
 
 def _legend_rows(fig: go.Figure, width: int) -> int:
-    """How many rows a horizontal legend of this width takes (items laid out left to right, then wrapped)."""
+    """How many rows a horizontal legend of this width takes. Items of one ``legendgroup`` stack in a column (as
+    plotly draws them); the columns are laid out left to right and wrap."""
     size = (fig.layout.legend.font.size or 12) * 0.58
-    items = [40 + len(str(t.name)) * size for t in fig.data if t.name and t.showlegend is not False]
-    rows, used = (1, 0.0) if items else (0, 0.0)
-    for w in items:
+    blocks: dict[str, list[float]] = {}
+    for i, t in enumerate(fig.data):
+        if t.name and t.showlegend is not False:
+            blocks.setdefault(t.legendgroup or f"_{i}", []).append(40 + len(str(t.name)) * size)
+    rows, line_rows, used = 0, 0, 0.0
+    for items in blocks.values():
+        w = max(items)
         if used and used + w > width:
-            rows, used = rows + 1, 0.0
-        used += w
-    return rows
+            rows, line_rows, used = rows + line_rows, 0, 0.0
+        used += w + 10
+        line_rows = max(line_rows, len(items))
+    return rows + line_rows
 
 
 def chart_image(chart: Chart, fmt: str, preset: str | Preset = DEFAULT_PRESET, generated: datetime | None = None,
