@@ -75,6 +75,17 @@ def prune(paths: Paths, keep: int = KEEP_VERSIONS) -> list[Path]:
     return removed
 
 
+def discard_abandoned_builds(paths: Paths) -> list[Path]:
+    """Delete build files (with their WAL) and temporary links left by refreshes that were killed. Call only while
+    holding the refresh lock: every build runs under it, so any such file found then belongs to a dead run."""
+    removed = []
+    stale = [*paths.warehouses.glob(".build-*.duckdb*"), *paths.data.glob(".warehouse.duckdb.*.tmp")]
+    for path in stale:  # build files, their WAL, and a new link that was never swapped in
+        path.unlink(missing_ok=True)
+        removed.append(path)
+    return removed
+
+
 def read_meta(path: Path) -> dict:
     con = duckdb.connect(str(path), read_only=True)
     try:

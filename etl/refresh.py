@@ -15,6 +15,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Callable, Iterator
 
+from etl import publish
 from etl.build import BuildResult, run_build
 from etl.config import Paths
 from etl.rawzone import utc_now
@@ -115,6 +116,7 @@ def run_refresh(paths: Paths, sources: list[str] | None = None, offline: bool = 
     try:
         paths.data.mkdir(parents=True, exist_ok=True)
         with refresh_lock(paths):
+            abandoned = publish.discard_abandoned_builds(paths)
             run_id = new_run_id()
             paths.logs.mkdir(parents=True, exist_ok=True)
             log_file = paths.logs / f"refresh-{run_id}.log"
@@ -124,6 +126,8 @@ def run_refresh(paths: Paths, sources: list[str] | None = None, offline: bool = 
                     log.write(f"{utc_now()} {msg}\n")
                     echo(msg)
                 say(f"refresh {run_id}: sources {', '.join(sorted(selected))}{' (offline)' if offline else ''}")
+                if abandoned:
+                    say(f"removed {len(abandoned)} build file(s) abandoned by an interrupted refresh")
                 ctx = Context(paths=paths, run_id=run_id, offline=offline, extract=extract, log=say, on_source=on_source)
                 result = run_build(paths, known, selected, ctx)
                 for o in result.outcomes:
