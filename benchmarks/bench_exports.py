@@ -29,7 +29,7 @@ GOAL_WARM_PNG = 0.5
 GOAL_PACK = 5.0
 
 
-def _warehouse(data_dir: str | None) -> tuple[Path, str]:
+def _warehouse(data_dir: str | None, scratch: str) -> tuple[Path, str]:
     from etl import config, publish
     from etl.refresh import run_refresh
 
@@ -37,11 +37,11 @@ def _warehouse(data_dir: str | None) -> tuple[Path, str]:
     file = publish.published_file(paths)
     if file is not None:
         return file, f"published warehouse {file}"
-    tmp = config.paths(Path(tempfile.mkdtemp(prefix="hsdash-bench-")) / "data")
+    tmp = config.paths(Path(scratch) / "data")
     code, result = run_refresh(tmp, offline=True)
     if result is None or not result.published:
         raise SystemExit(f"could not build a warehouse offline (exit {code})")
-    return publish.published_file(tmp), f"offline build from the bundled sources in {tmp.data}"
+    return publish.published_file(tmp), f"offline build from the bundled sources (temporary)"
 
 
 def _specs():
@@ -86,10 +86,11 @@ def main() -> int:
     if not state.available:
         print(f"cannot benchmark image exports: {state.reason}", file=sys.stderr)
         return 6
-    file, origin = _warehouse(args.data_dir)
-    con = duckdb.connect(str(file), read_only=True)
-    charts = [load_chart(con, s) for s in _specs()]
-    con.close()
+    with tempfile.TemporaryDirectory(prefix="hsdash-bench-") as scratch:
+        file, origin = _warehouse(args.data_dir, scratch)
+        con = duckdb.connect(str(file), read_only=True)
+        charts = [load_chart(con, s) for s in _specs()]
+        con.close()
     line = charts[0]
     figure = build(line.frame, line.spec)  # the dashboard has drawn it already; the export starts from there
     preset = images.PRESETS["slide"]
