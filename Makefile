@@ -33,5 +33,8 @@ serve: install
 test: install system-deps
 	$(BIN)/python -m pytest
 
+reliability: install system-deps
+	$(BIN)/python scripts/reliability.py
+
 clean:
 	rm -rf $(VENV) data/warehouses data/warehouse.duckdb data/state data/logs

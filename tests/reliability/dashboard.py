@@ -1,0 +1,182 @@
+"""A dashboard serving through consecutive refreshes: ``streamlit run dashboard/app.py`` on 127.0.0.1 (free port,
+``HSDASH_DATA_DIR`` set) while ``hsdash import`` publishes a changed SYNTHETIC Trust Fund register N times. After
+each publish Chromium (Playwright) reloads the page: the sidebar must name the newly published version, with no
+exception on the page; a second tab opened at the start and never reloaded must, on a rerun at the end, also show
+the newest version (its session outlived the pruning of the version it first read). The server must stay up with
+no traceback in its log, and every request the browser made stayed on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+from click.testing import CliRunner
+
+from etl import config, publish
+from etl.cli import main
+
+from . import synth
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+
+
+@dataclass
+class Outcome:
+    ok: bool
+    detail: str
+    skipped: str = ""
+
+
+def unavailable() -> str | None:
+    """Why the browser scenario cannot run here (None when it can)."""
+    if not Path(CHROMIUM).exists():
+        return f"{CHROMIUM} not installed"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "playwright not installed"
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _version_shown(page, timeout_ms: int = 60_000) -> str:
+    caption = page.locator('[data-testid="stSidebar"]').get_by_text(re.compile(r"Warehouse version \S+"))
+    caption.first.wait_for(timeout=timeout_ms)
+    return re.search(r"Warehouse version (\S+)", caption.first.inner_text()).group(1)
+
+
+def _settled(page, timeout_s: float = 60) -> None:
+    """Wait until the script run finished (Streamlit's running indicator gone)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if page.locator('[data-testid="stStatusWidget"]').count() == 0:
+            return
+        time.sleep(0.1)
+
+
+def _errors(page) -> list[str]:
+    found = []
+    if page.locator('[data-testid="stException"]').count():
+        found.append("exception: " + page.locator('[data-testid="stException"]').first.inner_text()[:200])
+    body = page.locator("body").inner_text()
+    if "Traceback" in body:
+        found.append("traceback text on the page")
+    return found
+
+
+def run(base: config.Paths, workdir: Path, refreshes: int = 20, log=lambda msg: None) -> Outcome:
+    why = unavailable()
+    if why:
+        return Outcome(True, "", skipped=why)
+    from playwright.sync_api import sync_playwright
+
+    data = workdir / "data"
+    shutil.copytree(base.data, data, symlinks=True)
+    paths = config.paths(data)
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    server_log = workdir / "streamlit.log"
+    env = {**os.environ, "HSDASH_DATA_DIR": str(data)}
+    problems: list[str] = []
+    requests: list[str] = []
+    shown: list[str] = []
+    with open(server_log, "w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+             "--server.fileWatcherType", "none"],
+            cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            for _ in range(240):
+                try:
+                    if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read() == b"ok":
+                        break
+                except OSError:
+                    time.sleep(0.25)
+            else:
+                return Outcome(False, "streamlit did not start: " + server_log.read_text()[-500:])
+            with sync_playwright() as pw:
+                browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+                try:
+                    page = browser.new_page(viewport={"width": 1300, "height": 1000})
+                    page.on("request", lambda r: requests.append(r.url))
+                    page.goto(url + "/")
+                    first = _version_shown(page)
+                    if first != publish.published_meta(paths)["version"]:
+                        problems.append(f"first page shows {first}, published is {publish.published_meta(paths)['version']}")
+                    idle = browser.new_page(viewport={"width": 1300, "height": 1000})
+                    idle.on("request", lambda r: requests.append(r.url))
+                    idle.goto(url + "/")
+                    _version_shown(idle)
+                    previous = first
+                    for i in range(1, refreshes + 1):
+                        register = workdir / f"register-{i:03d}.csv"
+                        register.write_bytes(synth.register(5000 + i))
+                        res = CliRunner().invoke(main, ["--data-dir", str(data), "import", str(register), "--format", "tfhs"])
+                        version = publish.published_meta(paths)["version"]
+                        if res.exit_code != 0 or version == previous:
+                            problems.append(f"refresh {i}: exit {res.exit_code}, version {version} (not new)")
+                            break
+                        page.reload()
+                        got = _version_shown(page)
+                        _settled(page)
+                        if got != version:
+                            problems.append(f"refresh {i}: page shows {got}, published {version}")
+                        problems += [f"refresh {i}: {e}" for e in _errors(page)]
+                        if proc.poll() is not None:
+                            problems.append(f"refresh {i}: the dashboard process exited ({proc.returncode})")
+                        shown.append(got)
+                        previous = version
+                        log(f"dashboard: refresh {i} published {version}, page shows {got}")
+                        if problems:
+                            break
+                    if not problems:  # the tab left open since the first version (long pruned) reruns
+                        idle.keyboard.press("r")
+                        time.sleep(1.0)
+                        deadline = time.monotonic() + 60
+                        while time.monotonic() < deadline and _version_shown(idle) != previous:
+                            time.sleep(0.2)
+                        _settled(idle)
+                        if _version_shown(idle) != previous:
+                            problems.append(f"the tab open since {first} shows {_version_shown(idle)} after a rerun, not {previous}")
+                        problems += [f"long-open tab: {e}" for e in _errors(idle)]
+                finally:
+                    browser.close()
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+    text = server_log.read_text(errors="replace")
+    if "Traceback" in text:
+        problems.append("traceback in the dashboard log: " + text[text.index("Traceback"):][:300])
+    hosts = {urlparse(u).hostname for u in requests if urlparse(u).scheme in ("http", "https", "ws", "wss")}
+    if not hosts <= {"127.0.0.1"}:
+        problems.append(f"the browser asked other hosts: {sorted(hosts - {'127.0.0.1'})}")
+    pruned = len(list(paths.warehouses.glob("warehouse-*.duckdb")))
+    detail = (f"{len(shown)} refreshes, each new version shown after reload, no error; {pruned} versions on disk"
+              + (" (older ones pruned while served)" if len(shown) + 1 > pruned else "")
+              + "; a tab open since the first version reran onto the newest")
+    if not problems:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return Outcome(not problems, "; ".join(problems) if problems else detail)
