@@ -14,8 +14,8 @@ PAGES = [
     st.Page("pages/aid.py", title="Aid", icon=":material/volunteer_activism:", url_path="aid"),
     st.Page("pages/tfhs.py", title="Trust Fund for Human Security", icon=":material/handshake:", url_path="tfhs"),
     st.Page("pages/sources.py", title="Data & sources", icon=":material/database:", url_path="sources"),
-    st.Page("pages/paper.py", title="Founding paper", icon="📄", url_path="paper"),
-    st.Page("pages/progress.py", title="Progress to targets", icon="🎯", url_path="progress"),
+    st.Page("pages/paper.py", title="Founding paper", icon=":material/description:", url_path="paper"),
+    st.Page("pages/progress.py", title="Progress to targets", icon=":material/flag_circle:", url_path="progress"),
     st.Page("pages/briefing.py", title="Briefing", icon=":material/slideshow:", url_path="briefing"),
 ]
 

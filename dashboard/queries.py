@@ -436,3 +436,22 @@ def run_log(con: duckdb.DuckDBPyConnection, path: str, mtime: float, limit: int 
             "sources": ", ".join(f"{s.get('source_id')}: {s.get('status')}" for s in sources),
         })
     return pd.DataFrame(rows).iloc[::-1].reset_index(drop=True)
+
+
+def revisions(con: duckdb.DuckDBPyConnection, limit: int = 2000) -> pd.DataFrame:
+    """Published values that later refreshes changed or removed, newest first, with names and vintages."""
+    has = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'revision'").fetchone()[0]
+    if not has:
+        return pd.DataFrame()
+    return con.execute(
+        """
+        SELECT r.detected_at, r.run_id, r.source_id, r.iso3, coalesce(c.name, r.iso3) AS country, r.indicator_code,
+               coalesce(i.name, r.indicator_code) AS indicator, r.year, r.old_value, r.new_value,
+               CASE WHEN r.new_value IS NULL THEN 'removed' ELSE 'changed' END AS change,
+               r.old_vintage, r.new_vintage
+        FROM revision r LEFT JOIN country c USING (iso3) LEFT JOIN indicator i USING (indicator_code)
+        ORDER BY r.detected_at DESC, r.source_id, r.indicator_code, r.iso3, r.year
+        LIMIT ?
+        """,
+        [limit],
+    ).df()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import data
+from dashboard import data, state
 from dashboard.figures.progress import BAND_COLOURS, progress_figure
 
 ICONS = {"target_met": "✅", "on_track": "🟢", "acceleration_needed": "🟡", "stagnation_regression": "🔴",
@@ -16,6 +16,7 @@ SHORT = {"target_met": "met", "on_track": "on track", "acceleration_needed": "ac
          "stagnation_regression": "regress", "insufficient_data": "no data"}
 AGG_KEY = "_aggregate"
 
+state.ensure_router()  # a first request for /progress on a fresh server must still go through app.py
 st.title("Progress towards MDG and SDG targets")
 catalogue = data.load("progress_targets")
 if catalogue.empty:

@@ -78,6 +78,21 @@ else:
             except ValueError:
                 st.code(first["record"], language=None)
 
+# --- revisions -----------------------------------------------------------------------------------------------------
+st.subheader("What changed since the last refresh")
+revs = data.load("revisions")
+if revs.empty:
+    st.info("No published value has been revised: every refresh so far kept the values it found published "
+            "(World Bank and UNDP revise past years in place; such changes are listed here with both vintages).")
+else:
+    last_run = revs["run_id"].iloc[0]
+    latest = revs[revs["run_id"] == last_run]
+    st.markdown(f"**{len(latest)}** published value(s) changed or removed by the refresh of {latest['detected_at'].iloc[0]} "
+                f"(run `{last_run}`); {len(revs)} in the history shown.")
+    st.dataframe(latest.drop(columns=["run_id"]), hide_index=True, width="stretch")
+    with st.expander("Earlier revisions"):
+        st.dataframe(revs[revs["run_id"] != last_run], hide_index=True, width="stretch")
+
 # --- run log -----------------------------------------------------------------------------------------------------
 st.subheader("Refresh runs")
 log_file = data.warehouse_link().parent / "state" / "runs.jsonl"
