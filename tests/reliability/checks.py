@@ -19,11 +19,15 @@ class Invalid(AssertionError):
     """The published warehouse is missing, unreadable or fails validation."""
 
 
+_VALIDATED: set = set()  # (table, content hash) pairs that passed their model in this process
+
+
 def validate_published(paths: Paths, seen: set | None = None) -> dict:
     """Open the published warehouse read-only and validate it; return its meta (plus ``file``).
 
-    ``seen``: (table, content hash) pairs already validated; a table with identical rows is not validated twice
-    (the pandera models take seconds, and a refresh changes only a few tables)."""
+    ``seen``: (table, content hash) pairs already validated (default: all this process validated); a table with
+    identical rows is not validated twice (the pandera models take seconds, a refresh changes a few tables)."""
+    seen = _VALIDATED if seen is None else seen
     link = paths.warehouse
     if not link.is_symlink():
         raise Invalid(f"{link} is not the published symlink")
@@ -49,10 +53,10 @@ def validate_published(paths: Paths, seen: set | None = None) -> dict:
             if frame.empty:
                 continue
             key = (table, hashlib.sha256(frame.to_csv(index=False).encode()).hexdigest())
-            if seen is not None and key in seen:
+            if key in seen:
                 continue
             checked = validate_frame(table, frame)
-            if seen is not None and not checked.n_rejected:
+            if not checked.n_rejected:
                 seen.add(key)
             if checked.n_rejected:
                 raise Invalid(f"{table}: {checked.n_rejected} rows fail the model, e.g. {checked.rejected['reason'].iloc[0]}")

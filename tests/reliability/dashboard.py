@@ -130,7 +130,9 @@ def run(base: config.Paths, workdir: Path, refreshes: int = 20, log=lambda msg: 
                     for i in range(1, refreshes + 1):
                         register = workdir / f"register-{i:03d}.csv"
                         register.write_bytes(synth.register(5000 + i))
+                        t0 = time.monotonic()
                         res = CliRunner().invoke(main, ["--data-dir", str(data), "import", str(register), "--format", "tfhs"])
+                        t1 = time.monotonic()
                         version = publish.published_meta(paths)["version"]
                         if res.exit_code != 0 or version == previous:
                             problems.append(f"refresh {i}: exit {res.exit_code}, version {version} (not new)")
@@ -145,7 +147,8 @@ def run(base: config.Paths, workdir: Path, refreshes: int = 20, log=lambda msg: 
                             problems.append(f"refresh {i}: the dashboard process exited ({proc.returncode})")
                         shown.append(got)
                         previous = version
-                        log(f"dashboard: refresh {i} published {version}, page shows {got}")
+                        log(f"dashboard: refresh {i} published {version} ({t1 - t0:.1f}s), page shows {got} "
+                            f"({time.monotonic() - t1:.1f}s after)")
                         if problems:
                             break
                     if not problems:  # the tab left open since the first version (long pruned) reruns

@@ -81,7 +81,8 @@ def _readonly(root: Path, writable: tuple[str, ...] = ()) -> None:
             if not p.is_symlink():
                 rel = p.relative_to(root).parts[:1]
                 open_ = bool(rel) and rel[0] in writable
-                p.chmod((p.stat().st_mode | (0o666 if open_ else 0)) & (0o7777 if open_ else ~0o222))
+                mode = p.stat().st_mode | (0o555 if p.is_dir() else 0o444)  # readable by all …
+                p.chmod(mode | 0o666 if open_ else mode & ~0o222)  # … writable by none outside `writable`
 
 
 def _restore(root: Path) -> None:
@@ -126,10 +127,18 @@ def output(proc: subprocess.CompletedProcess) -> str:
     return proc.stdout + proc.stderr
 
 
-def _next_run_publishes(paths: config.Paths, env: dict) -> str | None:
-    proc = _run([HSDASH, "--data-dir", str(paths.data), "refresh", "--offline"], env)
-    if proc.returncode not in (0, 3) or "published version" not in proc.stdout:
-        return f"next refresh (cause removed) exited {proc.returncode}: {(proc.stdout + proc.stderr)[-300:]}"
+def _next_run_publishes(paths: config.Paths, env: dict | None = None) -> str | None:
+    """Once the cause is gone, a refresh (in this process: the failing one above was the real command) publishes."""
+    from etl.refresh import run_refresh
+
+    lines: list[str] = []
+    code, result = run_refresh(paths, offline=True, echo=lines.append)
+    if result is None or not result.published or code not in (0, 3):
+        return f"next refresh (cause removed) exited {code}: {' | '.join(lines)[-300:]}"
+    try:
+        validate_published(paths)
+    except Invalid as exc:
+        return f"after the next refresh: {exc}"
     return None
 
 
