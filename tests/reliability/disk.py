@@ -118,8 +118,6 @@ def _check(proc: subprocess.CompletedProcess, paths: config.Paths, before, words
 def _message(proc: subprocess.CompletedProcess, words: tuple[str, ...]) -> str:
     lines = [ln.strip() for ln in (proc.stdout + proc.stderr).splitlines() if ln.strip()]
     hit = next((ln for ln in lines if words and words[0] in ln.lower()), lines[-1] if lines else "(no output)")
-    if len(hit) > 170:  # keep the start (what failed) and the end (why: the OS error)
-        hit = hit[:70] + " … " + hit[-97:]
     return f"exit {proc.returncode}: {hit}"
 
 

@@ -10,8 +10,10 @@ import json
 import os
 import random
 import shutil
+import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,7 +33,7 @@ SOURCE = "tfhs-register"
 @dataclass
 class KillReport:
     kills: int = 0
-    outcomes: dict = field(default_factory=dict)  # previous | new | finished-first -> count
+    outcomes: dict = field(default_factory=dict)  # what the published warehouse was after each attempt -> count
     failures: list = field(default_factory=list)
     leftovers: dict = field(default_factory=dict)
     final: str = ""
@@ -42,8 +44,8 @@ class KillReport:
         return not self.failures
 
     def summary(self) -> str:
-        parts = ", ".join(f"{k} {v}" for k, v in sorted(self.outcomes.items()))
-        text = f"{self.kills} killed ({parts}); seed {self.seed}; {self.final}"
+        parts = ", ".join(f"{v} {k}" for k, v in sorted(self.outcomes.items()))
+        text = f"{self.kills} killed, every time valid: {parts}; seed {self.seed}; {self.final}"
         if self.failures:
             text += f"; FAILURES {len(self.failures)}: " + " | ".join(self.failures[:3])
         return text
@@ -54,10 +56,17 @@ class Zygote:
         self.proc = subprocess.Popen([sys.executable, str(ZYGOTE)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      text=True, env=env, cwd=REPO)
 
-    def run(self, argv: list[str], out: Path, kill_after: float | None, timeout: float = 120) -> dict:
+    def run(self, argv: list[str], out: Path, kill_after: float | None, timeout: float = 120, on_start=None) -> dict:
         self.proc.stdin.write(json.dumps({"argv": argv, "out": str(out), "kill_after": kill_after, "timeout": timeout}) + "\n")
         self.proc.stdin.flush()
+        started = self.proc.stdout.readline()
+        if not started:
+            raise RuntimeError("the fork server died")
+        watcher = on_start(json.loads(started)["started"]) if on_start else None
         line = self.proc.stdout.readline()
+        if watcher is not None:
+            watcher.stop.set()
+            watcher.join()
         if not line:
             raise RuntimeError("the fork server died")
         return json.loads(line)
@@ -68,6 +77,33 @@ class Zygote:
             self.proc.wait(10)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+
+
+class KillAfterSwitch(threading.Thread):
+    """Watches the published link; once the child switched it to a new version, SIGKILLs the child after a random
+    few milliseconds (the child is then pruning, recording the run or printing its report)."""
+
+    def __init__(self, link: Path, pid: int, delay: float):
+        super().__init__(daemon=True)
+        self.link, self.pid, self.delay = link, pid, delay
+        self.before = os.readlink(link)
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            if os.readlink(self.link) != self.before:
+                time.sleep(self.delay)
+                try:
+                    os.kill(self.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                return
+            time.sleep(0.0005)
+
+
+def _started(thread: threading.Thread) -> threading.Thread:
+    thread.start()
+    return thread
 
 
 def _projects(paths) -> set:
@@ -104,10 +140,11 @@ def run_kills(base: config.Paths, workdir: Path, n: int = 50, seed: int | None =
     zyg = Zygote(env)
     seen: set = set()
     try:
-        def do_import(k: int, kill_after: float | None) -> dict:
+        def do_import(k: int, kill_after: float | None, on_start=None) -> dict:
             reg = workdir / f"register-{k:04d}.csv"
             reg.write_bytes(synth.register(k))
-            return zyg.run(["--data-dir", str(data), "import", str(reg), "--format", "tfhs"], workdir / f"out-{k:04d}.txt", kill_after)
+            return zyg.run(["--data-dir", str(data), "import", str(reg), "--format", "tfhs"], workdir / f"out-{k:04d}.txt",
+                           kill_after, on_start=on_start)
 
         # calibration: two complete imports give the duration the kill moments are spread over
         durations = []
@@ -122,13 +159,18 @@ def run_kills(base: config.Paths, workdir: Path, n: int = 50, seed: int | None =
         log(f"kill harness: one import takes {min(durations):.2f}s; seed {seed}")
         k, checked = 2, set()
         while report.kills < n and k < 3 * n + 2:
-            # a random moment within the run: spread over the shortest recent complete run, so nearly every
-            # attempt is killed (one that finishes first is checked the same way and not counted as a kill)
-            span = 0.95 * min(durations[-3:])
-            delay = rng.uniform(0, span)
-            rep = do_import(k, delay)
+            # a random moment within the run (up to the shortest recent complete run, so nearly every attempt is
+            # killed; one that finishes first is checked the same way and not counted); every fifth attempt is
+            # killed a random 0–40 ms after it switched the link, a moment uniform sampling almost never hits
+            if k % 5:
+                delay = rng.uniform(0, 0.95 * min(durations[-5:]))
+                rep = do_import(k, delay)
+                where = f"run {k} killed at {delay:.3f}s"
+            else:
+                delay = rng.uniform(0, 0.04)
+                rep = do_import(k, None, on_start=lambda pid, d=delay: _started(KillAfterSwitch(paths.warehouse, pid, d)))
+                where = f"run {k} killed {delay * 1000:.0f} ms after the switch"
             out_text = (workdir / f"out-{k:04d}.txt").read_text(errors="replace")
-            where = f"run {k} killed at {delay:.3f}s"
             if rep["killed"]:
                 report.kills += 1
             else:
@@ -155,6 +197,10 @@ def run_kills(base: config.Paths, workdir: Path, n: int = 50, seed: int | None =
                 continue
             if not rep["killed"]:
                 outcome = "finished first (not counted)"
+            elif outcome == "previous":
+                outcome = "previous (killed while storing the file)" if "stored " not in out_text else "previous (killed while building)"
+            else:
+                outcome = "new (killed after the switch)"
             report.outcomes[outcome] = report.outcomes.get(outcome, 0) + 1
             bad = _sealed_ok(paths, checked)
             if bad:

@@ -294,8 +294,11 @@ def run_case(base: config.Paths, workdir: Path, case: Case) -> Outcome:
     if case.expect == ERROR and published_state(paths) != published_before and "status: failed" not in low:
         problems.append("published warehouse changed")
     lines = [ln for ln in text.splitlines() if ln.strip()]
-    key = next((ln for ln in lines if any(w in ln.lower() for w in case.words)), lines[-1] if lines else "")
-    where = "kept in raw zone" if kept_in_raw else "not accepted, file untouched"
-    detail = f"exit {out.exit_code}, {where}: {key.strip()[:150]}"
+    key = next((ln for ln in lines if any(w in ln.lower() for w in case.words)), lines[-1] if lines else "").strip()
+    key = key.removeprefix("status: failed — ").removeprefix("load failed (SourceError): ")
+    if case.expect == QUARANTINE:
+        key = "quarantined: " + key.split(None, 1)[-1]  # the count column of the report's reason list
+    where = "stored in raw zone" if kept_in_raw else "not stored, file untouched"
+    detail = f"exit {out.exit_code}, {where}; {key[:160]}"
     shutil.rmtree(workdir, ignore_errors=True)
     return Outcome(not problems, detail if not problems else "; ".join(problems) + f" | {detail}")

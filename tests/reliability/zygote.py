@@ -4,7 +4,8 @@ SIGKILLs it after ``kill_after`` seconds unless it finished first. Saves the 1.5
 random kill moments land inside the refresh itself rather than in Python's start-up.
 
 Protocol: one JSON request per stdin line ``{"argv": [...], "out": path, "kill_after": s|null, "timeout": s}``;
-one JSON reply per stdout line ``{"pid", "killed", "exit", "signal", "elapsed"}``.
+two JSON lines back per request: ``{"started": pid}`` at once, then ``{"pid", "killed", "exit", "signal", "elapsed"}``
+when the child is gone (killed by us, by the caller, or finished).
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ def serve() -> None:
         if pid == 0:
             signal.signal(signal.SIGPIPE, signal.SIG_DFL)
             _child(req["argv"], req["out"])
+        sys.stdout.write(json.dumps({"started": pid}) + "\n")  # the caller may kill it itself
+        sys.stdout.flush()
         kill_after, timeout = req.get("kill_after"), float(req.get("timeout", 120))
         killed = False
         while True:
