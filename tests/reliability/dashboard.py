@@ -8,14 +8,9 @@ no traceback in its log, and every request the browser made stayed on 127.0.0.1.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
@@ -25,12 +20,10 @@ from click.testing import CliRunner
 from etl import config, publish
 from etl.cli import main
 
+from streamlit_app import ARGS, CHROMIUM, AppDidNotStart, running_app
+
 from . import synth
 
-REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 
 
 @dataclass
@@ -49,12 +42,6 @@ def unavailable() -> str | None:
     except ImportError:
         return "playwright not installed"
     return None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _version_shown(page, timeout_ms: int = 60_000) -> str:
@@ -91,28 +78,12 @@ def run(base: config.Paths, workdir: Path, refreshes: int = 20, log=lambda msg: 
     data = workdir / "data"
     shutil.copytree(base.data, data, symlinks=True)
     paths = config.paths(data)
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
     server_log = workdir / "streamlit.log"
-    env = {**os.environ, "HSDASH_DATA_DIR": str(data)}
     problems: list[str] = []
     requests: list[str] = []
     shown: list[str] = []
-    with open(server_log, "w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-             "--server.fileWatcherType", "none"],
-            cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
-        try:
-            for _ in range(240):
-                try:
-                    if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read() == b"ok":
-                        break
-                except OSError:
-                    time.sleep(0.25)
-            else:
-                return Outcome(False, "streamlit did not start: " + server_log.read_text()[-500:])
+    try:
+        with running_app(data, server_log, ("--server.fileWatcherType", "none"), wait_s=60) as (url, proc):
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
                 try:
@@ -163,13 +134,8 @@ def run(base: config.Paths, workdir: Path, refreshes: int = 20, log=lambda msg: 
                         problems += [f"long-open tab: {e}" for e in _errors(idle)]
                 finally:
                     browser.close()
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    except AppDidNotStart as exc:
+        return Outcome(False, str(exc)[-500:])
     text = server_log.read_text(errors="replace")
     if "Traceback" in text:
         problems.append("traceback in the dashboard log: " + text[text.index("Traceback"):][:300])
