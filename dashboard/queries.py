@@ -49,10 +49,6 @@ def paper_beside_public(con: duckdb.DuckDBPyConnection, iso3: str) -> pd.DataFra
     ).df()
 
 
-def sources(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    return con.execute("SELECT * FROM source ORDER BY source_id").df()
-
-
 # --- Compare / shared --------------------------------------------------------------------------------------------
 
 _PREFERRED = """

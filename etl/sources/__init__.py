@@ -21,6 +21,3 @@ def registry(paths: Paths | None = None) -> list[Source]:
 
     return static + discover(paths.raw, {s.source_id for s in static})
 
-
-def by_id(paths: Paths | None = None) -> dict[str, Source]:
-    return {s.source_id: s for s in registry(paths)}
