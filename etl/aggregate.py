@@ -2,56 +2,78 @@
 
 For a group, an indicator and each year:
 
-* members are the countries that belong to the group **in that year** (``joined_year <= year`` and, if they left,
-  ``left_year > year``; a NULL year means "for the whole period the definition covers");
-* the value is the population-weighted mean over members that report (``weighted=False``: the plain mean);
+* values are the resolved ones (``indicator_value``: one value per country and year, chosen across sources by
+  :mod:`etl.resolve`), or one source's own observations when the caller pins ``source_id``;
+* members are, with ``membership="as_of_year"``, the countries that belong to the group **in that year**
+  (``joined_year <= year`` and, if they left, ``left_year > year``; a NULL year means "for the whole period the
+  definition covers"); with ``membership="current"``, today's members in every year (so a line does not jump when
+  a country joins);
+* the value is the population-weighted mean over members that report (``weighted=False``: the plain mean). When a
+  reporting member's population is unknown the year falls back to the plain mean, and :func:`weighting_text` says so
+  in the same words wherever the value is shown;
 * ``coverage`` is the share of the members' population that reports (by count when no population is known);
   below ``MIN_COVERAGE`` (two thirds) the row is flagged ``low_coverage``;
-* ``min_*``/``max_*`` give the best and worst reporting member (the spread inside the group).
+* ``min_*``/``max_*`` give the lowest and highest reporting member (the spread inside the group).
 
-Population weights come from one series per year, the first of ``WEIGHT_SERIES`` that knows every member (else the
-one that knows most), taken from the same year or, failing that, the nearest year within ``WEIGHT_WINDOW`` years —
-this choice is reported in ``weight_note``. Values come from one source per indicator: the caller's, else the
-non-paper source with the most observations of it (the paper's quoted figures are never averaged).
+Population weights are the resolved total population (``SP.POP.TOTL`` from whichever source gives it: the World
+Bank, a copy of it, Gapminder, UN/OWID), from the same year or, failing that, the nearest year within
+``WEIGHT_WINDOW`` years — reported in ``weight_note``.
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 import duckdb
 import pandas as pd
 
 MIN_COVERAGE = 2 / 3
-WEIGHT_SERIES = ("SP.POP.TOTL", "GAPMINDER.POP", "HDR.POP_TOTAL")
+WEIGHT_SERIES = ("SP.POP.TOTL",)
 WEIGHT_WINDOW = 5
+MEMBERSHIPS = ("as_of_year", "current")
 
 COLUMNS = [
     "group_id", "indicator_code", "year", "value", "weighted", "n_members", "n_reporting", "coverage", "low_coverage",
-    "min_iso3", "min_value", "max_iso3", "max_value", "source_id", "weight_series", "weight_note",
+    "min_iso3", "min_value", "max_iso3", "max_value", "source_id", "sources", "n_disagree", "weight_series",
+    "weight_note", "weighting", "membership",
 ]
 
 
-def preferred_source(con: duckdb.DuckDBPyConnection, indicator_code: str) -> str | None:
-    row = con.execute(
-        "SELECT source_id FROM observation WHERE indicator_code = ? AND source_id <> 'paper' "
-        "GROUP BY source_id ORDER BY count(*) DESC, source_id LIMIT 1",
-        [indicator_code],
-    ).fetchone()
-    return row[0] if row else None
+def weighting_text(weighted: bool, requested: bool = True, weight_note: str | None = None) -> str:
+    """How a group value was computed, in the words used everywhere (captions, footers, export subtitles, CSV)."""
+    if not requested:
+        return "plain mean of the members reporting (weighting switched off)"
+    if weighted:
+        return "population-weighted mean of the members reporting" + (f" ({weight_note})" if weight_note else "")
+    return "plain mean of the members reporting: " + (weight_note or "a member's population is unknown") + ", so no weights"
 
 
-def members_by_year(con: duckdb.DuckDBPyConnection, group_id: str, years: list[int]) -> pd.DataFrame:
-    """Membership of ``group_id`` in each of ``years`` (time-aware)."""
+def current_year() -> int:
+    return dt.date.today().year
+
+
+def members_by_year(con: duckdb.DuckDBPyConnection, group_id: str, years: list[int],
+                    membership: str = "as_of_year") -> pd.DataFrame:
+    """Membership of ``group_id`` in each of ``years`` (time-aware, or today's members in every year)."""
     return con.execute(
         """
         SELECT y.year, m.iso3
         FROM unnest(?::INTEGER[]) AS y(year)
         JOIN country_group_member m
-          ON m.group_id = ? AND (m.joined_year IS NULL OR m.joined_year <= y.year)
-         AND (m.left_year IS NULL OR m.left_year > y.year)
+          ON m.group_id = ? AND (m.joined_year IS NULL OR m.joined_year <= CASE WHEN ? THEN ? ELSE y.year END)
+         AND (m.left_year IS NULL OR m.left_year > CASE WHEN ? THEN ? ELSE y.year END)
         ORDER BY y.year, m.iso3
         """,
-        [years, group_id],
+        [years, group_id, membership == "current", current_year(), membership == "current", current_year()],
     ).df()
+
+
+def has_data(con: duckdb.DuckDBPyConnection, indicator_code: str, source_id: str | None = None) -> bool:
+    if source_id:
+        sql, args = "SELECT 1 FROM observation WHERE indicator_code = ? AND source_id = ? LIMIT 1", [indicator_code, source_id]
+    else:
+        sql, args = "SELECT 1 FROM indicator_value WHERE indicator_code = ? LIMIT 1", [indicator_code]
+    return con.execute(sql, args).fetchone() is not None
 
 
 def group_series(
@@ -62,51 +84,41 @@ def group_series(
     year_to: int | None = None,
     weighted: bool = True,
     source_id: str | None = None,
+    membership: str = "as_of_year",
 ) -> pd.DataFrame:
     """One row per year with data for any member: the aggregate, its coverage and spread (see module doc)."""
-    source_id = source_id or preferred_source(con, indicator_code)
-    if source_id is None:
-        return pd.DataFrame(columns=COLUMNS)
+    if membership not in MEMBERSHIPS:
+        raise ValueError(f"membership must be one of {MEMBERSHIPS}")
     lo = year_from if year_from is not None else -10_000
     hi = year_to if year_to is not None else 10_000
     df = con.execute(
         """
-        WITH years AS (
-            SELECT DISTINCT year FROM observation
-            WHERE indicator_code = $ind AND source_id = $src AND year BETWEEN $lo AND $hi
+        WITH cells AS (  -- the resolved values, or one source's own
+            SELECT iso3, year, value, source_id, disagree FROM indicator_value
+            WHERE $src IS NULL AND indicator_code = $ind AND year BETWEEN $lo AND $hi
+            UNION ALL
+            SELECT iso3, year, value, source_id, false FROM observation
+            WHERE $src IS NOT NULL AND indicator_code = $ind AND source_id = $src AND year BETWEEN $lo AND $hi
         ),
+        years AS (SELECT DISTINCT year FROM cells),
         members AS (
             SELECT y.year, m.iso3
             FROM years y JOIN country_group_member m
-              ON m.group_id = $grp AND (m.joined_year IS NULL OR m.joined_year <= y.year)
-             AND (m.left_year IS NULL OR m.left_year > y.year)
+              ON m.group_id = $grp
+             AND (m.joined_year IS NULL OR m.joined_year <= CASE WHEN $current THEN $today ELSE y.year END)
+             AND (m.left_year IS NULL OR m.left_year > CASE WHEN $current THEN $today ELSE y.year END)
         ),
-        pop AS (  -- every candidate weight: member, year, series, distance in years
-            SELECT m.year, m.iso3, o.indicator_code AS series, o.value AS pop, abs(o.year - m.year) AS dist,
-                   list_position($weights, o.indicator_code) AS rank
-            FROM members m JOIN observation o
-              ON o.iso3 = m.iso3 AND o.indicator_code IN (SELECT unnest($weights))
-             AND abs(o.year - m.year) <= $window AND o.source_id <> 'paper'
-        ),
-        pop_best AS (  -- per member, year, series: the nearest year's value
-            SELECT year, iso3, series, rank, arg_min(pop, dist) AS pop, min(dist) AS dist
-            FROM pop GROUP BY year, iso3, series, rank
-        ),
-        series_choice AS (  -- per year: the series knowing most members, ties by priority
-            SELECT year, arg_max(series, n * 100 - rank) AS series, max_by(max_dist, n * 100 - rank) AS max_dist
-            FROM (SELECT year, series, rank, count(*) AS n, max(dist) AS max_dist FROM pop_best GROUP BY ALL)
-            GROUP BY year
-        ),
-        weights AS (
-            SELECT b.year, b.iso3, b.pop, s.series, s.max_dist
-            FROM pop_best b JOIN series_choice s ON s.year = b.year AND s.series = b.series
+        pop_best AS (  -- per member and year: the resolved population of the nearest year within the window
+            SELECT m.year, m.iso3, arg_min(p.value, abs(p.year - m.year)) AS pop, min(abs(p.year - m.year)) AS dist
+            FROM members m JOIN indicator_value p
+              ON p.iso3 = m.iso3 AND p.indicator_code = $weight AND abs(p.year - m.year) <= $window
+            GROUP BY m.year, m.iso3
         ),
         vals AS (
-            SELECT m.year, m.iso3, o.value, w.pop, w.series, w.max_dist
+            SELECT m.year, m.iso3, c.value, c.source_id, c.disagree, w.pop, w.dist
             FROM members m
-            LEFT JOIN observation o
-              ON o.iso3 = m.iso3 AND o.year = m.year AND o.indicator_code = $ind AND o.source_id = $src
-            LEFT JOIN weights w ON w.iso3 = m.iso3 AND w.year = m.year
+            LEFT JOIN cells c ON c.iso3 = m.iso3 AND c.year = m.year
+            LEFT JOIN pop_best w ON w.iso3 = m.iso3 AND w.year = m.year
         )
         SELECT
             $grp AS group_id, $ind AS indicator_code, year,
@@ -120,10 +132,15 @@ def group_series(
                  ELSE count(value) / count(*) END AS coverage,
             arg_min(iso3, value) AS min_iso3, min(value) AS min_value,
             arg_max(iso3, value) AS max_iso3, max(value) AS max_value,
-            $src AS source_id,
-            any_value(series) AS weight_series,
-            CASE WHEN count(pop) < count(*) THEN 'population unknown for ' || (count(*) - count(pop)) || ' member(s): coverage counted by members'
-                 WHEN max(max_dist) > 0 THEN 'population from the nearest year within ' || max(max_dist) || ' year(s)'
+            mode(source_id) AS source_id,
+            string_agg(DISTINCT source_id, ';' ORDER BY source_id) AS sources,
+            count(*) FILTER (WHERE disagree) AS n_disagree,
+            $weight AS weight_series,
+            CASE WHEN count(pop) < count(*)
+                 THEN 'population unknown for ' || string_agg(iso3, ', ' ORDER BY iso3) FILTER (WHERE pop IS NULL)
+                      || CASE WHEN count(value) FILTER (WHERE pop IS NULL) = 0 THEN ': coverage counted by members' ELSE '' END
+                 WHEN max(dist) FILTER (WHERE value IS NOT NULL) > 0
+                 THEN 'population from the nearest year within ' || max(dist) FILTER (WHERE value IS NOT NULL) || ' year(s)'
                  ELSE NULL END AS weight_note
         FROM vals
         GROUP BY year
@@ -131,8 +148,11 @@ def group_series(
         ORDER BY year
         """,
         {"ind": indicator_code, "src": source_id, "grp": group_id, "lo": lo, "hi": hi, "weighted": weighted,
-         "weights": list(WEIGHT_SERIES), "window": WEIGHT_WINDOW},
+         "weight": WEIGHT_SERIES[0], "window": WEIGHT_WINDOW, "current": membership == "current", "today": current_year()},
     ).df()
     df["low_coverage"] = df["coverage"] < MIN_COVERAGE
     df["weighted"] = df["weighted"].astype(bool)
+    df["weighting"] = [weighting_text(w, weighted, n if isinstance(n, str) else None)
+                       for w, n in zip(df["weighted"], df["weight_note"])]
+    df["membership"] = membership
     return df[COLUMNS]

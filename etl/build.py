@@ -14,13 +14,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from etl import publish, warehouse
+from etl import publish, resolve, warehouse
 from etl.config import Paths
 from etl.rawzone import utc_now
 from etl.sources.base import Context, Loaded, Source
 from schemas.validate import SchemaLevelError, validate_frame
 
-FRESH_ORDER = ("country", "country_group", "country_group_member", "indicator")
+FRESH_ORDER = ("country", "country_group", "country_group_member", "indicator", "indicator_alias")
+METADATA_TABLES = ("indicator", "indicator_alias", "country_group", "country_group_member", "series_map")  # not counted as rows loaded
 REF_CHECKS = {  # table -> [(column, reference set name)]
     "observation": [("iso3", "country"), ("indicator_code", "indicator")],
     "paper_figure": [("iso3", "country")],
@@ -54,6 +55,7 @@ class BuildResult:
     digest: str | None = None
     error: str | None = None
     revisions: int = 0
+    resolution: dict = field(default_factory=dict)
     tracebacks: list[str] = field(default_factory=list)
 
 
@@ -167,7 +169,7 @@ def _load_fresh(con, loaded: Loaded, outcome: SourceOutcome, paths: Paths, run_i
         if len(ref_rejected):
             rejected.append((table, ref_rejected))
         n = warehouse.insert(con, table, frame)
-        if table not in ("indicator", "country_group", "country_group_member"):
+        if table not in METADATA_TABLES:
             loaded_rows += n
     q_rows = [
         {"run_id": run_id, "source_id": sid, "table": table, "record": _clip(rec), "reason": _clip(reason)}
@@ -225,6 +227,9 @@ def run_build(paths: Paths, sources: list[Source], selected: set[str], ctx: Cont
 
         if has_pub:
             result.revisions = warehouse.record_revisions(con, ctx.run_id, utc_now())
+        result.resolution = resolve.materialise(con)
+        ctx.log("resolved {cells:,} cells; {multi_source_cells:,} given by more than one source, "
+                "{disagreeing_cells:,} of them disagreeing".format(**result.resolution))
         previous_runs = warehouse.published_etl_runs(con) if has_pub else pd.DataFrame()
         runs = pd.DataFrame(
             [

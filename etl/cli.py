@@ -17,7 +17,7 @@ from rich.console import Console
 
 from etl import config, publish
 from etl.refresh import EXIT_FAILED, run_refresh
-from etl.sources import registry
+from etl.registry import registry
 
 console = Console(highlight=False, soft_wrap=True)  # no hard wrapping: cron logs and pipes get whole lines
 

@@ -1,5 +1,5 @@
-"""``hsdash import PATH``: copy a downloaded file into the raw zone, validate, load, publish, and report what
-was loaded, what was mapped, and what went to quarantine and why."""
+"""``hsdash import PATH``: copy a downloaded file into the raw zone, validate, load, publish, and report what was
+loaded, which indicators it created or filled, what was skipped (columns, rows) and why."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from collections import Counter
 import click
 import duckdb
 
-from etl import config, publish
-from etl.imports import FORMATS, ImportError_, detect, store_import
-from etl.refresh import EXIT_FAILED, EXIT_OK, run_refresh
+from etl import catalogue, config, formats, publish
+from etl.imports import ImportError_, check_user_mappings, detect, store_import
+from etl.mapping import parse_user_mapping
+from etl.refresh import EXIT_FAILED, EXIT_LOCKED, EXIT_OK, run_refresh
 
 
 def _quarantine_reasons(paths: config.Paths, source_id: str, run_id: str) -> Counter:
@@ -23,33 +24,126 @@ def _quarantine_reasons(paths: config.Paths, source_id: str, run_id: str) -> Cou
         rows = con.execute("SELECT reason FROM quarantine WHERE source_id = ? AND run_id = ?", [source_id, run_id]).fetchall()
     finally:
         con.close()
-    # group reasons by their first clause so per-entity reasons read as one line each
     return Counter(r[0] for r in rows)
+
+
+def _indicator_names(paths: config.Paths, codes: list[str]) -> dict[str, tuple[str, str]]:
+    live = publish.published_file(paths)
+    if live is None or not codes:
+        return {}
+    con = duckdb.connect(str(live), read_only=True)
+    try:
+        rows = con.execute("SELECT indicator_code, name, unit FROM indicator WHERE indicator_code IN (SELECT unnest(?))",
+                           [codes]).fetchall()
+    finally:
+        con.close()
+    return {code: (name, unit) for code, name, unit in rows}
+
+
+def _options(entity, year, values, publisher, url, licence, vintage, title, mappings) -> dict:
+    options = {k: v for k, v in dict(entity=entity, year=year, publisher=publisher, url=url, licence=licence,
+                                     vintage=vintage, title=title).items() if v}
+    if values:
+        options["values"] = list(values)
+    if mappings:
+        user = {}
+        for text in mappings:
+            try:
+                column, um = parse_user_mapping(text)
+            except ValueError as exc:
+                raise click.BadParameter(str(exc), param_hint="--indicator") from None
+            user[column] = {"indicator_code": um.indicator_code, "factor": um.factor}
+        options["indicators"] = user
+    return options
+
+
+def _report(outcome, paths: config.Paths, result, source_id: str) -> None:
+    rec = outcome.details.get("reconciliation", {})
+    ents = outcome.details.get("entities", {})
+    click.echo(f"status: {outcome.status} — {outcome.message}")
+    if rec:
+        click.echo(f"rows in file {rec.get('rows_in_file')}, value cells {rec.get('value_cells')}, "
+                   f"empty cells {rec.get('empty_cells')}, parsed {rec.get('loaded')}, rejected by the parser {rec.get('rejected')}")
+    click.echo(f"loaded into the warehouse: {outcome.rows_loaded} rows; quarantined: {outcome.rows_quarantined}")
+    series = outcome.details.get("series") or []
+    if series:
+        names = _indicator_names(paths, [s["indicator_code"] for s in series]) if result.published else {}
+        click.echo(f"indicators ({len(series)}):")
+        for s in series[:60]:
+            name, unit = names.get(s["indicator_code"], ("", ""))
+            how = {"same": "is", "asserted": "is (asserted by the catalogue)", "separate": "→ its own indicator",
+                   "user": "mapped by you to", "unmapped": "→ new indicator described by the file"}.get(s["relation"], s["relation"])
+            factor = f" × {s['factor']:g}" if s["factor"] != 1 else ""
+            click.echo(f"  {s['source_column'][:60]!s} {how} {s['indicator_code']}{factor}"
+                       + (f" — {name} ({unit})" if name else "") + f": {s['rows_loaded']} values")
+        if len(series) > 60:
+            click.echo(f"  … {len(series) - 60} more (hsdash indicators lists them all)")
+    for column, why in (outcome.details.get("skipped_columns") or {}).items():
+        click.echo(f"  skipped column {column!r}: {why}")
+    unnamed = outcome.details.get("unnamed_columns") or []
+    if unnamed:
+        click.echo(f"  {len(unnamed)} column(s) have no human name in the file ({', '.join(unnamed[:8])}): map them with "
+                   f"--indicator \"COLUMN=CODE\" or add them to catalogue/series.csv")
+    if ents:
+        unknown = ents.get("unknown") or {}
+        aggregates = ents.get("aggregate") or []
+        click.echo(f"entities mapped to countries: {ents.get('country')}; aggregates recognised: {len(aggregates)}; not mapped: {len(unknown)}")
+        if aggregates:
+            click.echo("  aggregates (not loaded): " + ", ".join(sorted(map(str, aggregates))[:40]) + (" …" if len(aggregates) > 40 else ""))
+        for name, why in sorted(unknown.items()):
+            click.echo(f"  not mapped: {name} — {why}")
+    reasons = _quarantine_reasons(paths, source_id, result.run_id) if result.published else Counter()
+    if reasons:
+        click.echo("quarantine reasons (count):")
+        for reason, n in reasons.most_common(15):
+            click.echo(f"  {n:6d}  {reason[:160]}")
+        if len(reasons) > 15:
+            click.echo(f"  … {len(reasons) - 15} more distinct reasons (see the Data & sources page)")
 
 
 @click.command("import")
 @click.argument("path", type=click.Path(exists=True))
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None, help="Format (detected from the header when omitted).")
+@click.option("--format", "fmt", type=click.Choice(formats.names()), default=None, help="Format (detected from the file when omitted).")
+@click.option("--indicator", "mappings", multiple=True, metavar="COLUMN=CODE[*FACTOR]",
+              help="Map a column to a catalogue indicator, optionally converting its unit (repeatable); kept with the "
+                   "snapshot so every refresh repeats it.")
+@click.option("--entity", default=None, help="csv/datapackage: the column naming the place (country name or ISO3 code).")
+@click.option("--year", default=None, help="csv/datapackage: the year column.")
+@click.option("--value", "values", multiple=True, help="csv/datapackage: a value column (repeatable).")
+@click.option("--publisher", default=None, help="csv: who published the data (required for a plain CSV).")
+@click.option("--url", default=None, help="csv: where the file comes from (http/https; required for a plain CSV).")
+@click.option("--licence", default=None, help="csv: the licence of the data.")
+@click.option("--vintage", default=None, help="csv: the publisher's date or version of this file (e.g. 2025-04-16).")
+@click.option("--title", default=None, help="csv: a title for the data set.")
 @click.option("--data-dir", type=click.Path(file_okay=False), envvar="HSDASH_DATA_DIR", default=None)
 @click.pass_context
-def import_(ctx: click.Context, path: str, fmt: str | None, data_dir: str | None) -> None:
-    """Import a downloaded file: copy into the raw zone with its origin, validate, load, publish, report.
+def import_(ctx: click.Context, path: str, fmt: str | None, mappings: tuple[str, ...], entity, year, values, publisher,
+            url, licence, vintage, title, data_dir: str | None) -> None:
+    """Import a downloaded file: copy into the raw zone with its origin, validate, map its columns to catalogue
+    indicators, load, publish, report.
 
     \b
     Examples:
       hsdash import ../shared/data/owid/human-development-index-undp
+      hsdash import ../shared/data/datahub/population            # Frictionless package
       hsdash import share-of-adults-who-smoke.csv --format owid-grapher
+      hsdash import my-owid-folder --indicator "Under-5 deaths (per 100)=SH.DYN.MORT*10"
+      hsdash import oda_gni_ts.csv --format csv --entity name --year year \\
+          --value "ODA (left-axis)" --value "ODA/GNI (right-axis)" \\
+          --publisher "ONE Campaign (from OECD DAC)" --url https://data.one.org --vintage 2025-04-16
       hsdash import WDI_CSV.zip
-      hsdash import HDR23-24_Composite_indices_complete_time_series.csv
       hsdash import tfhs_projects.csv --format tfhs
     \b
     Entities that cannot be mapped to a country go to quarantine with the reason; the
-    report lists them. Exit codes as for refresh (0 ok, 3 partial, 4 failed, 5 locked).
+    report lists every indicator created or filled and what was skipped. Exit codes:
+    0 ok, 3 partial, 4 failed (nothing loaded, or the file was refused), 5 locked.
     """
     parent = (ctx.parent.obj or {}).get("data_dir") if ctx.parent else None
     paths = config.paths(data_dir or parent)
+    options = _options(entity, year, values, publisher, url, licence, vintage, title, mappings)
     try:
-        det = detect(path, fmt)
+        det = detect(path, fmt, options)
+        check_user_mappings(det, catalogue.load())
     except ImportError_ as exc:
         raise click.ClickException(str(exc)) from exc
     try:
@@ -60,36 +154,19 @@ def import_(ctx: click.Context, path: str, fmt: str | None, data_dir: str | None
                    f"the published warehouse is untouched", err=True)
         sys.exit(EXIT_FAILED)
     click.echo(f"stored {', '.join(det.files)} as {snap.relative_to(paths.data)} (source {det.source_id}, format {det.format})")
-    code, result = run_refresh(paths, [det.source_id], extract=False)
+    code, result = run_refresh(paths, [det.source_id], extract=False, echo=lambda m: None)
     if result is None:
+        why = "another refresh or import holds the lock" if code == EXIT_LOCKED else "the data directory cannot be written"
+        click.echo(f"not loaded: {why}; the file is stored and the next refresh will load it", err=True)
         sys.exit(code)
     outcome = next(o for o in result.outcomes if o.source_id == det.source_id)
-    rec = outcome.details.get("reconciliation", {})
-    ents = outcome.details.get("entities", {})
-    click.echo(f"status: {outcome.status} — {outcome.message}")
-    if rec:
-        click.echo(f"rows in file {rec.get('rows_in_file')}, value cells {rec.get('value_cells')}, "
-                   f"empty cells {rec.get('empty_cells')}, parsed {rec.get('loaded')}, rejected by the parser {rec.get('rejected')}")
-    click.echo(f"loaded into the warehouse: {outcome.rows_loaded} rows; quarantined: {outcome.rows_quarantined}")
-    if ents:
-        unknown = ents.get("unknown") or {}
-        aggregates = ents.get("aggregate") or []
-        click.echo(f"entities mapped to countries: {ents.get('country')}; aggregates recognised: {len(aggregates)}; not mapped: {len(unknown)}")
-        if aggregates:
-            click.echo("  aggregates (not loaded): " + ", ".join(sorted(map(str, aggregates))[:40]) + (" …" if len(aggregates) > 40 else ""))
-        for name, why in sorted(unknown.items()):
-            click.echo(f"  not mapped: {name} — {why}")
-    reasons = _quarantine_reasons(paths, det.source_id, result.run_id) if result.published else Counter()
-    if reasons:
-        click.echo("quarantine reasons (count):")
-        for reason, n in reasons.most_common(15):
-            click.echo(f"  {n:6d}  {reason[:160]}")
-        if len(reasons) > 15:
-            click.echo(f"  … {len(reasons) - 15} more distinct reasons (see the Data & sources page)")
+    _report(outcome, paths, result, det.source_id)
     if result.error:
         click.echo(f"build failed, published warehouse untouched: {result.error}")
     elif result.published:
         click.echo(f"published {publish.published_file(paths).name}")
     else:
         click.echo("content unchanged; nothing republished")
-    sys.exit(EXIT_OK if code == EXIT_OK else (code if outcome.status == "ok" else EXIT_FAILED if outcome.status == "failed" else code))
+    if outcome.status == "failed" or result.error:
+        sys.exit(EXIT_FAILED)
+    sys.exit(EXIT_OK if code == EXIT_OK else code)

@@ -47,16 +47,17 @@ import pandas as pd
 ON_TRACK_MIN = 0.95
 ACCELERATION_MIN = 0.10
 
-TARGET_MET, ON_TRACK, ACCELERATE, STAGNATION, INSUFFICIENT = (
-    "target_met", "on_track", "acceleration_needed", "stagnation_regression", "insufficient_data",
+TARGET_MET, ON_TRACK, ACCELERATE, STAGNATION, INSUFFICIENT, NO_DATA = (
+    "target_met", "on_track", "acceleration_needed", "stagnation_regression", "insufficient_data", "no_data",
 )
-BANDS = (TARGET_MET, ON_TRACK, ACCELERATE, STAGNATION, INSUFFICIENT)
+BANDS = (TARGET_MET, ON_TRACK, ACCELERATE, STAGNATION, INSUFFICIENT, NO_DATA)
 BAND_LABELS = {
     TARGET_MET: "target met",
     ON_TRACK: "on track",
     ACCELERATE: "acceleration needed",
     STAGNATION: "stagnation or regression",
     INSUFFICIENT: "insufficient data",
+    NO_DATA: "no data",
 }
 RULES = ("relative_reduction", "absolute_max", "absolute_min", "eliminate")
 
@@ -261,11 +262,13 @@ def _pct(rate: float) -> str:
     return f"{word} {abs(rate):.1%} a year" if rate else "flat"
 
 
-def assess(series: pd.Series, target: Target) -> dict:
+def assess(series: pd.Series, target: Target, floor: float | None = None) -> dict:
     """Assess one series (values indexed by year, in the indicator's own units) against ``target``.
 
     Returns the keys of ``ASSESSMENT_KEYS``: values are in the indicator's units, rates and R on the assessed
-    (shortfall) scale, ``explanation`` in plain words.
+    (shortfall) scale, ``explanation`` in plain words. ``floor`` is the indicator's reporting floor (FAO publishes
+    undernourishment below 2.5% as "<2.5"): a latest value at the floor is judged *met* when the target level is at or
+    above the floor, and otherwise cannot be judged — never "stagnation" because two floor values are equal.
     """
     sf = target.shortfall_of
     scaled = to_shortfall(_clean(series), sf)
@@ -281,6 +284,8 @@ def assess(series: pd.Series, target: Target) -> dict:
         out["explanation"] = why
         return out
 
+    if _clean(series).empty:
+        return done(NO_DATA, "No value for this series in the warehouse.")
     base = select_baseline(scaled, target.baseline_year, target.baseline_window)
     if base is None:
         window = f"±{target.baseline_window} years of " if target.baseline_window else ""
@@ -298,6 +303,12 @@ def assess(series: pd.Series, target: Target) -> dict:
     scale_note = "" if sf is None else f" (assessed as the shortfall {sf:g} − value)"
     points = f"{b_year}: {back(b):,.4g} → {x_year}: {back(x):,.4g}{scale_note}; target {rule_words} = {back(goal):,.4g}."
 
+    if floor is not None and sf is None and x <= floor:
+        at = f"{x_year}: {back(x):,.4g}, at the reporting floor (values at or below {floor:g} are published as '<{floor:g}')"
+        if goal >= floor:
+            return done(TARGET_MET, f"{at}, which meets the target ({rule_words} = {back(goal):,.4g}). {points}")
+        return done(INSUFFICIENT, f"{at}: the publisher does not report values below the floor, so progress towards "
+                                  f"{back(goal):,.4g} cannot be judged. {points}")
     if b <= goal:
         if x <= goal:
             return done(TARGET_MET, f"Already at the target at baseline and still there. {points}")

@@ -21,7 +21,8 @@ from etl.refresh import EXIT_FAILED
 
 console = Console(highlight=False)
 SHORT = {"target_met": "✔ met", "on_track": "● on track", "acceleration_needed": "◐ accelerate",
-         "stagnation_regression": "✖ stagnation/regression", "insufficient_data": "· no data"}
+         "stagnation_regression": "✖ stagnation/regression", "insufficient_data": "· insufficient data",
+         "no_data": "· no data"}
 
 
 def _num(value, digits: int = 4) -> str:
@@ -56,7 +57,7 @@ def _clean(value):
 @click.option("--group", "group", metavar="GROUP", help="Group id or name, any case: ASEAN, asean_plus_3, 'ASEAN+3', EAS, …")
 @click.option("--target", "target_id", metavar="TARGET", help="Target id from the catalogue, e.g. sdg-3.2, mdg-4a-under5.")
 @click.option("--source", "source_id", metavar="SOURCE", default=None,
-              help="Use this source's series (default: the source with most observations of the indicator).")
+              help="Use only this source's values (default: per country and year the best source, as resolved at build).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @click.option("--list", "list_targets", is_flag=True, help="List the target catalogue and exit.")
 @click.pass_context

@@ -19,7 +19,7 @@ from etl import publish
 from etl.build import BuildResult, run_build
 from etl.config import Paths
 from etl.rawzone import utc_now
-from etl.sources import registry
+from etl.registry import registry
 from etl.sources.base import Context
 
 EXIT_OK, EXIT_PARTIAL, EXIT_FAILED, EXIT_LOCKED = 0, 3, 4, 5

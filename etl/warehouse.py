@@ -22,6 +22,8 @@ OWNER = {
     "country_group": None,
     "country_group_member": None,
     "indicator": "defined_by",
+    "indicator_alias": None,
+    "series_map": "source_id",
     "target": None,
     "observation": "source_id",
     "paper_figure": "source_id",
@@ -30,7 +32,8 @@ OWNER = {
     "tfhs_project": "source_id",
     "quarantine": "source_id",
 }
-REFERENCE_TABLES = ("country", "country_group", "country_group_member", "target")
+REFERENCE_TABLES = ("country", "country_group", "country_group_member", "indicator_alias", "target")
+DERIVED_TABLES = ("indicator_value", "source_agreement")  # computed by every build (etl.resolve), never carried
 DATA_TABLES = tuple(t for t in OWNER if t != "quarantine")
 PRIMARY_KEYS = {
     "source": ["source_id"],
@@ -40,6 +43,8 @@ PRIMARY_KEYS = {
     "country_group": ["group_id"],
     "country_group_member": ["group_id", "iso3"],
     "indicator": ["indicator_code"],
+    "indicator_alias": ["old_code"],
+    "series_map": ["source_id", "source_column"],
     "target": ["target_id"],
     "observation": ["iso3", "indicator_code", "year", "source_id"],
     "paper_figure": ["figure_id"],
@@ -163,6 +168,15 @@ def contract_problems(con: duckdb.DuckDBPyConnection) -> list[str]:
         "group members not in `country`": "SELECT count(*) FROM country_group_member m ANTI JOIN country c USING (iso3)",
         "group members whose group is not in `country_group`": "SELECT count(*) FROM country_group_member m ANTI JOIN country_group g USING (group_id)",
         "paper figures whose source is not in `source`": "SELECT count(*) FROM paper_figure p ANTI JOIN source s USING (source_id)",
+        "series mappings whose indicator is not in `indicator`": "SELECT count(*) FROM series_map m ANTI JOIN indicator i USING (indicator_code)",
+        "observation rows (of a source other than the paper) without a resolved value": (
+            "SELECT count(*) FROM (SELECT DISTINCT indicator_code, iso3, year FROM observation WHERE source_id <> 'paper') o "
+            "ANTI JOIN indicator_value v USING (indicator_code, iso3, year)"
+        ),
+        "indicators with data but neither a direction nor the reason there is none": (
+            "SELECT count(*) FROM indicator i WHERE i.higher_is_better IS NULL AND coalesce(i.direction_note, '') = '' "
+            "AND i.indicator_code IN (SELECT DISTINCT indicator_code FROM observation)"
+        ),
     }
     problems = []
     for label, sql in checks.items():

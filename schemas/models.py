@@ -7,6 +7,8 @@ finite numbers, allowed vocabularies). Imports neither streamlit, plotly nor req
 from __future__ import annotations
 
 import pandera.pandas as pa
+from typing import Optional
+
 from pandera.typing import Series
 
 ISO3 = r"^[A-Z]{3}$"
@@ -14,7 +16,10 @@ ISO_DATETIME = r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2}
 SHA256 = r"^[0-9a-f]{64}$"
 THEMES = ["freedom_from_want", "freedom_from_fear", "dignity", "environment", "context"]
 GROUP_KINDS = ["intergovernmental", "geographic", "analytical", "donor_club"]
-SOURCE_KINDS = ["bundled", "package", "live", "import"]
+SOURCE_KINDS = ["bundled", "package", "live", "import", "starter"]
+UNIT_KINDS = ["percent", "per_1000", "per_100000", "index_0_1", "index_0_100", "ratio", "count", "usd", "years", "tonnes", "rank"]
+SERIES_RELATIONS = ["same", "asserted", "separate", "unmapped", "user"]
+DATE = r"^\d{4}-\d{2}-\d{2}$"
 TFHS_CATEGORIES = ["poverty", "health", "drug", "refugees", "crime", "conflict", "disaster", "environment", "others"]
 TARGET_RULES = ["relative_reduction", "absolute_max", "absolute_min", "eliminate"]
 RUN_STATUSES = ["ok", "failed", "kept", "skipped", "unchanged"]
@@ -35,6 +40,7 @@ class SourceModel(_Strict):
     citation: Series[str] = pa.Field(str_length={"min_value": 1})
     kind: Series[str] = pa.Field(isin=SOURCE_KINDS)
     vintage: Series[str] = pa.Field(nullable=True)
+    vintage_date: Optional[Series[str]] = pa.Field(nullable=True, str_matches=DATE)
 
 
 class RawFileModel(_Strict):
@@ -100,6 +106,48 @@ class IndicatorModel(_Strict):
     source_hint: Series[str] = pa.Field(nullable=True)
     related_indicator: Series[str] = pa.Field(nullable=True)
     defined_by: Series[str]
+    short_name: Optional[Series[str]] = pa.Field(nullable=True)
+    unit_kind: Optional[Series[str]] = pa.Field(nullable=True, isin=UNIT_KINDS)
+    direction_note: Optional[Series[str]] = pa.Field(nullable=True)
+    reporting_floor: Optional[Series[float]] = pa.Field(nullable=True)
+    floor_note: Optional[Series[str]] = pa.Field(nullable=True)
+    valid_min: Optional[Series[float]] = pa.Field(nullable=True)
+    valid_max: Optional[Series[float]] = pa.Field(nullable=True)
+    goals: Optional[Series[str]] = pa.Field(nullable=True)
+    caveats: Optional[Series[str]] = pa.Field(nullable=True)
+    curated: Optional[Series[pa.BOOL]] = pa.Field(nullable=True)
+
+    @pa.dataframe_check(element_wise=False)
+    @classmethod
+    def name_is_not_the_code(cls, df):
+        """A raw code is never shown as a name."""
+        return df["name"] != df["indicator_code"]
+
+
+class IndicatorAliasModel(_Strict):
+    old_code: Series[str] = pa.Field(unique=True, str_matches=r"^[A-Za-z0-9_.:-]+$")
+    indicator_code: Series[str] = pa.Field(str_matches=r"^[A-Za-z0-9_.:-]+$")
+    reason: Series[str] = pa.Field(str_length={"min_value": 5})
+
+
+class SeriesMapRowModel(_Strict):
+    source_id: Series[str]
+    dataset: Series[str] = pa.Field(str_length={"min_value": 1})
+    source_column: Series[str] = pa.Field(str_length={"min_value": 1})
+    indicator_code: Series[str] = pa.Field(str_matches=r"^[A-Za-z0-9_.:-]+$")
+    relation: Series[str] = pa.Field(isin=SERIES_RELATIONS)
+    role: Series[str] = pa.Field(isin=["publisher", "aggregator"])
+    factor: Series[float] = pa.Field(gt=0)
+    reporting_floor: Optional[Series[float]] = pa.Field(nullable=True)
+    definition_difference: Series[str] = pa.Field(nullable=True)
+    reason: Series[str] = pa.Field(nullable=True)
+    authority: Series[str] = pa.Field(nullable=True)
+    origin: Series[str] = pa.Field(isin=["catalogue", "user", "metadata"])
+    caveats: Optional[Series[str]] = pa.Field(nullable=True)
+    rows_loaded: Series[int] = pa.Field(ge=0)
+
+    class Config(_Strict.Config):
+        unique = ["source_id", "source_column"]
 
 
 class TargetModel(_Strict):
@@ -256,6 +304,8 @@ MODELS: dict[str, type[pa.DataFrameModel]] = {
     "country_group": CountryGroupModel,
     "country_group_member": CountryGroupMemberModel,
     "indicator": IndicatorModel,
+    "indicator_alias": IndicatorAliasModel,
+    "series_map": SeriesMapRowModel,
     "target": TargetModel,
     "observation": ObservationModel,
     "paper_figure": PaperFigureModel,

@@ -13,8 +13,9 @@ CREATE TABLE source (
     url       VARCHAR NOT NULL,
     licence   VARCHAR NOT NULL,
     citation  VARCHAR NOT NULL,
-    kind      VARCHAR NOT NULL,          -- bundled | package | live | import
-    vintage   VARCHAR                    -- publisher's data version/date when known
+    kind      VARCHAR NOT NULL,          -- bundled | package | live | import | starter
+    vintage   VARCHAR,                   -- publisher's data version/date when known, as they state it
+    vintage_date VARCHAR                 -- the vintage as an ISO date (YYYY-MM-DD) for ordering; NULL when unknown
 );
 
 CREATE TABLE raw_file (
@@ -65,16 +66,51 @@ CREATE TABLE country_group_member (
     PRIMARY KEY (group_id, iso3)
 );
 
-CREATE TABLE indicator (
+CREATE TABLE indicator (              -- canonical indicators: the catalogue (catalogue/indicators.csv) plus series an
+                                       -- import described from its own metadata (curated = false)
     indicator_code   VARCHAR PRIMARY KEY,
     name             VARCHAR NOT NULL,
     unit             VARCHAR NOT NULL,
     theme            VARCHAR NOT NULL,   -- freedom_from_want | freedom_from_fear | dignity | environment | context
-    higher_is_better BOOLEAN,            -- NULL: neither (context series such as population)
-    description      VARCHAR NOT NULL,
+    higher_is_better BOOLEAN,            -- NULL: neither; direction_note says why
+    description      VARCHAR NOT NULL,   -- the definition
     source_hint      VARCHAR,            -- which connector fetches it (wdi, hdr, ...)
     related_indicator VARCHAR,           -- a public series the figure can be read beside
-    defined_by       VARCHAR NOT NULL    -- source_id whose catalogue defines it
+    defined_by       VARCHAR NOT NULL,   -- source_id whose catalogue defines it
+    short_name       VARCHAR,            -- a label for charts
+    unit_kind        VARCHAR,            -- percent | per_1000 | per_100000 | index_0_1 | index_0_100 | ratio | count | usd | years | tonnes | rank
+    direction_note   VARCHAR,            -- why neither direction is better (when higher_is_better is NULL)
+    reporting_floor  DOUBLE,             -- values at or below are published as '<floor' (FAO '<2.5')
+    floor_note       VARCHAR,
+    valid_min        DOUBLE,             -- plausible range; values outside are quarantined
+    valid_max        DOUBLE,
+    goals            VARCHAR,            -- MDG/SDG indicators it serves
+    caveats          VARCHAR,
+    curated          BOOLEAN             -- true: from the curated catalogue; false: described by an import's metadata
+);
+
+CREATE TABLE indicator_alias (        -- codes used by earlier versions (saved briefings, URLs) and what they are now
+    old_code       VARCHAR PRIMARY KEY,
+    indicator_code VARCHAR NOT NULL,
+    reason         VARCHAR NOT NULL
+);
+
+CREATE TABLE series_map (             -- per source: which source column/code became which indicator, and why
+    source_id             VARCHAR NOT NULL,
+    dataset               VARCHAR NOT NULL,  -- catalogue dataset key (owid:<slug>, wdi, hdr, csv:<stem>, ...)
+    source_column         VARCHAR NOT NULL,  -- the column header or the source's own code
+    indicator_code        VARCHAR NOT NULL,
+    relation              VARCHAR NOT NULL,  -- same | asserted | separate | unmapped (described by the file) | user
+    role                  VARCHAR NOT NULL,  -- publisher | aggregator
+    factor                DOUBLE NOT NULL,   -- value in the indicator's unit = source value × factor
+    reporting_floor       DOUBLE,            -- this source's reporting floor when it differs from the indicator's
+    definition_difference VARCHAR,
+    reason                VARCHAR,
+    authority             VARCHAR,
+    origin                VARCHAR NOT NULL,  -- catalogue | user (hsdash import --indicator) | metadata
+    caveats               VARCHAR,           -- what the file itself says about the series (notes, processing)
+    rows_loaded           BIGINT NOT NULL,
+    PRIMARY KEY (source_id, source_column)
 );
 
 CREATE TABLE target (                  -- MDG/SDG targets tracked by the Progress page (reference-owned; etl/progress.py)
@@ -109,6 +145,36 @@ CREATE TABLE observation (
     note           VARCHAR,
     flag           VARCHAR,              -- NULL: no caveat; otherwise the reason the value is doubtful/estimated
     PRIMARY KEY (iso3, indicator_code, year, source_id)
+);
+
+CREATE TABLE indicator_value (        -- one value per (country, indicator, year): every non-paper source's observation,
+                                       -- resolved by the documented precedence (etl/resolve.py); built, never loaded
+    iso3           VARCHAR NOT NULL,
+    indicator_code VARCHAR NOT NULL,
+    year           INTEGER NOT NULL,
+    value          DOUBLE NOT NULL,
+    source_id      VARCHAR NOT NULL,     -- the source chosen for this cell
+    flag           VARCHAR,
+    note           VARCHAR,
+    n_sources      INTEGER NOT NULL,     -- how many sources give this cell
+    low            DOUBLE NOT NULL,      -- lowest and highest value among them
+    high           DOUBLE NOT NULL,
+    disagree       BOOLEAN NOT NULL,     -- the sources differ by more than the unit kind's tolerance
+    at_floor       BOOLEAN NOT NULL,     -- the value is at or below the indicator's reporting floor
+    PRIMARY KEY (indicator_code, iso3, year)
+);
+
+CREATE TABLE source_agreement (       -- per indicator and pair of sources: how their overlapping cells compare (evidence
+                                       -- for asserted mappings, and the 'sources disagree' panel)
+    indicator_code VARCHAR NOT NULL,
+    source_id      VARCHAR NOT NULL,
+    other_source   VARCHAR NOT NULL,
+    n_overlap      BIGINT NOT NULL,
+    n_agree        BIGINT NOT NULL,      -- within the tolerance of the indicator's unit kind
+    median_abs_diff DOUBLE,
+    max_abs_diff   DOUBLE,
+    median_rel_diff DOUBLE,
+    PRIMARY KEY (indicator_code, source_id, other_source)
 );
 
 CREATE TABLE paper_figure (

@@ -29,7 +29,6 @@ import argparse
 import csv
 import importlib.resources
 import io
-import json
 import sys
 from pathlib import Path
 
@@ -354,215 +353,6 @@ MEMBERS: dict[str, list[tuple[str, int | None, str]]] = {
     ),
 }
 
-# ---------------------------------------------------------------------------------------------------------------------
-# Indicator catalogue
-# ---------------------------------------------------------------------------------------------------------------------
-# (code, name, unit, theme, higher_is_better, description, source_hint, related_indicator)
-# higher_is_better: True / False / None (neither: context series, or parity-type measures whose optimum is a midpoint).
-
-WDI = "wdi"
-HDR = "hdr"
-GAP = "gapminder"
-WANT, FEAR, DIGNITY, ENV, CONTEXT = "freedom_from_want", "freedom_from_fear", "dignity", "environment", "context"
-
-_HDR_NOTE = "UNDP HDR 2023/24 composite indices time series, column stem '{stem}'."
-
-INDICATORS: list[tuple] = [
-    # --- World Bank WDI: freedom from want ---------------------------------------------------------------------------
-    ("SI.POV.DDAY", "Poverty headcount ratio at $3.00 a day (2021 PPP) (% of population)", "% of population", WANT,
-     False, "Share of the population living on less than $3.00 a day at 2021 international prices (the international "
-     "extreme poverty line).", WDI, "SI.POV.LMIC"),
-    ("SI.POV.LMIC", "Poverty headcount ratio at $4.20 a day (2021 PPP) (% of population)", "% of population", WANT,
-     False, "Share of the population living on less than $4.20 a day at 2021 international prices (the poverty line "
-     "typical of lower-middle-income countries).", WDI, "SI.POV.DDAY"),
-    ("SI.POV.NAHC", "Poverty headcount ratio at national poverty lines (% of population)", "% of population", WANT,
-     False, "Share of the population living below the national poverty line(s); national estimates from household "
-     "surveys, not comparable across countries.", WDI, "SI.POV.DDAY"),
-    ("SN.ITK.DEFC.ZS", "Prevalence of undernourishment (% of population)", "% of population", WANT, False,
-     "Share of the population whose habitual food consumption is insufficient to provide the dietary energy needed "
-     "for a normal, active and healthy life (FAO estimate).", WDI, ""),
-    ("SH.STA.STNT.ZS", "Prevalence of stunting, height for age (% of children under 5)", "% of children under 5",
-     WANT, False, "Share of children under 5 whose height for age is more than two standard deviations below the WHO "
-     "Child Growth Standards median.", WDI, "SH.STA.WAST.ZS"),
-    ("SH.STA.WAST.ZS", "Prevalence of wasting, weight for height (% of children under 5)", "% of children under 5",
-     WANT, False, "Share of children under 5 whose weight for height is more than two standard deviations below the "
-     "WHO Child Growth Standards median.", WDI, "SH.STA.STNT.ZS"),
-    ("SH.STA.MALN.ZS", "Prevalence of underweight, weight for age (% of children under 5)", "% of children under 5",
-     WANT, False, "Share of children under 5 whose weight for age is more than two standard deviations below the WHO "
-     "Child Growth Standards median.", WDI, "SH.STA.STNT.ZS"),
-    ("SH.DYN.MORT", "Mortality rate, under-5 (per 1,000 live births)", "per 1,000 live births", WANT, False,
-     "Probability per 1,000 that a newborn baby will die before reaching age five, if subject to current age-specific "
-     "mortality rates (UN IGME estimate).", WDI, ""),
-    ("SH.STA.MMRT", "Maternal mortality ratio (modeled estimate, per 100,000 live births)", "per 100,000 live births",
-     WANT, False, "Number of women who die from pregnancy-related causes while pregnant or within 42 days of the end "
-     "of pregnancy, per 100,000 live births (UN MMEIG modeled estimate).", WDI, "HDR.MMR"),
-    ("SE.PRM.CMPT.ZS", "Primary completion rate, total (% of relevant age group)", "% of relevant age group", WANT,
-     True, "New entrants into the last grade of primary education, regardless of age, as a share of the population "
-     "at the entrance age for the last grade of primary (gross intake ratio to the last grade).", WDI, ""),
-    ("SH.H2O.BASW.ZS", "People using at least basic drinking water services (% of population)", "% of population",
-     WANT, True, "Share of people drinking water from an improved source, provided collection time is not more than "
-     "30 minutes for a round trip (WHO/UNICEF JMP).", WDI, ""),
-    ("SH.DYN.AIDS.ZS", "Prevalence of HIV, total (% of population ages 15-49)", "% of population ages 15-49", WANT,
-     False, "Share of people ages 15-49 who are infected with HIV (UNAIDS estimate).", WDI, ""),
-    ("SP.DYN.LE00.IN", "Life expectancy at birth, total (years)", "years", WANT, True,
-     "Number of years a newborn infant would live if prevailing patterns of mortality at the time of its birth were to "
-     "stay the same throughout its life.", WDI, "HDR.LE"),
-    ("NY.GDP.PCAP.PP.KD", "GDP per capita, PPP (constant 2021 international $)", "constant 2021 international $",
-     WANT, True, "Gross domestic product converted to international dollars using purchasing power parity rates, "
-     "divided by midyear population, in constant 2021 prices.", WDI, "GAPMINDER.GDPPERCAP"),
-    # --- World Bank WDI: dignity --------------------------------------------------------------------------------------
-    ("SI.POV.GINI", "Gini index", "index (0-100)", DIGNITY, False,
-     "Extent to which the distribution of income or consumption among individuals or households deviates from a "
-     "perfectly equal distribution (0 = perfect equality, 100 = perfect inequality). Classed with the inequality "
-     "measures under dignity.", WDI, "HDR.INEQ_INC"),
-    ("SE.ENR.PRIM.FM.ZS", "School enrollment, primary (gross), gender parity index (GPI)", "ratio (GPI)", DIGNITY, None,
-     "Ratio of girls to boys enrolled at primary level in public and private schools. Parity is 1; values below or "
-     "above 1 indicate disparity against girls or boys, so neither direction is simply better.", WDI, ""),
-    # --- World Bank WDI: freedom from fear ----------------------------------------------------------------------------
-    ("VC.BTL.DETH", "Battle-related deaths (number of people)", "number of people", FEAR, False,
-     "Deaths in battle-related conflicts between warring parties in the conflict dyad (two conflict units that are "
-     "parties to a conflict), typically in state-based conflicts with at least 25 battle-related deaths a year (UCDP).",
-     WDI, ""),
-    ("VC.IHR.PSRC.P5", "Intentional homicides (per 100,000 people)", "per 100,000 people", FEAR, False,
-     "Unlawful deaths purposefully inflicted on a person by another person, per 100,000 people (UNODC).", WDI, ""),
-    ("SM.POP.REFG.OR", "Refugee population by country or territory of origin", "persons", FEAR, False,
-     "Refugees (as recognised under the 1951 Convention and its 1967 Protocol and related instruments, including "
-     "people in refugee-like situations) by country or territory of origin (UNHCR).", WDI, ""),
-    # --- World Bank WDI: context ---------------------------------------------------------------------------------------
-    ("SP.POP.TOTL", "Population, total", "persons", CONTEXT, None,
-     "Midyear estimate of all residents regardless of legal status or citizenship.", WDI, "HDR.POP_TOTAL"),
-    ("DT.ODA.ODAT.CD", "Net official development assistance and official aid received (current US$)", "current US$",
-     CONTEXT, None, "Disbursements of concessional loans (net of repayments of principal) and grants by official "
-     "agencies of DAC members, multilateral institutions and non-DAC countries to promote economic development and "
-     "welfare in recipient countries.", WDI, "DT.ODA.ODAT.PC.ZS"),
-    ("DT.ODA.ODAT.PC.ZS", "Net ODA received per capita (current US$)", "current US$ per person", CONTEXT, None,
-     "Net official development assistance received divided by midyear population.", WDI, "DT.ODA.ODAT.CD"),
-    ("DT.ODA.ODAT.GN.ZS", "Net ODA received (% of GNI)", "% of GNI", CONTEXT, None,
-     "Net official development assistance received as a share of the recipient's gross national income.", WDI,
-     "DT.ODA.ODAT.CD"),
-    ("DC.DAC.JPNL.CD", "Net bilateral aid flows from DAC donors, Japan (current US$)", "current US$", CONTEXT, None,
-     "Net disbursements of bilateral official development assistance from Japan to the recipient.", WDI,
-     "DC.DAC.TOTL.CD"),
-    ("DC.DAC.KORL.CD", "Net bilateral aid flows from DAC donors, Korea, Rep. (current US$)", "current US$", CONTEXT,
-     None, "Net disbursements of bilateral official development assistance from the Republic of Korea to the "
-     "recipient.", WDI, "DC.DAC.TOTL.CD"),
-    ("DC.DAC.USAL.CD", "Net bilateral aid flows from DAC donors, United States (current US$)", "current US$", CONTEXT,
-     None, "Net disbursements of bilateral official development assistance from the United States to the recipient.",
-     WDI, "DC.DAC.TOTL.CD"),
-    ("DC.DAC.AUSL.CD", "Net bilateral aid flows from DAC donors, Australia (current US$)", "current US$", CONTEXT, None,
-     "Net disbursements of bilateral official development assistance from Australia to the recipient.", WDI,
-     "DC.DAC.TOTL.CD"),
-    ("DC.DAC.TOTL.CD", "Net bilateral aid flows from DAC donors, Total (current US$)", "current US$", CONTEXT, None,
-     "Net disbursements of bilateral official development assistance from all DAC members to the recipient.", WDI,
-     "DT.ODA.ODAT.CD"),
-    # --- UNDP HDR -----------------------------------------------------------------------------------------------------
-    ("HDR.HDI", "Human Development Index (value)", "index (0-1)", WANT, True,
-     "Summary measure of achievement in a long and healthy life, knowledge and a decent standard of living (geometric "
-     "mean of normalised life expectancy, schooling and GNI per capita indices). Classed under freedom from want "
-     "because all three components are; its gender- and inequality-adjusted variants are under dignity. "
-     + _HDR_NOTE.format(stem="hdi"), HDR, ""),
-    ("HDR.LE", "Life expectancy at birth (years)", "years", WANT, True,
-     "Life expectancy at birth as used in the HDI. " + _HDR_NOTE.format(stem="le"), HDR, "SP.DYN.LE00.IN"),
-    ("HDR.EYS", "Expected years of schooling (years)", "years", WANT, True,
-     "Years of schooling a child of school entrance age can expect to receive if prevailing enrolment patterns persist. "
-     + _HDR_NOTE.format(stem="eys"), HDR, ""),
-    ("HDR.MYS", "Mean years of schooling (years)", "years", WANT, True,
-     "Average number of years of education received by people ages 25 and older. " + _HDR_NOTE.format(stem="mys"),
-     HDR, ""),
-    ("HDR.GNIPC", "Gross national income per capita (2017 PPP $)", "2017 PPP $", WANT, True,
-     "GNI per capita in constant 2017 international dollars, as used in the HDI. " + _HDR_NOTE.format(stem="gnipc"),
-     HDR, "NY.GDP.PCAP.PP.KD"),
-    ("HDR.GDI", "Gender Development Index (value)", "ratio (female HDI / male HDI)", DIGNITY, None,
-     "Ratio of female to male HDI values. Parity is 1; values below or above 1 indicate disparity against women or "
-     "men, so neither direction is simply better. " + _HDR_NOTE.format(stem="gdi"), HDR, ""),
-    ("HDR.HDI_F", "Human Development Index, female (value)", "index (0-1)", DIGNITY, True,
-     "HDI computed for women. " + _HDR_NOTE.format(stem="hdi_f"), HDR, "HDR.HDI_M"),
-    ("HDR.HDI_M", "Human Development Index, male (value)", "index (0-1)", DIGNITY, True,
-     "HDI computed for men. " + _HDR_NOTE.format(stem="hdi_m"), HDR, "HDR.HDI_F"),
-    ("HDR.LE_F", "Life expectancy at birth, female (years)", "years", DIGNITY, True,
-     "Female life expectancy at birth (GDI component). " + _HDR_NOTE.format(stem="le_f"), HDR, "HDR.LE_M"),
-    ("HDR.LE_M", "Life expectancy at birth, male (years)", "years", DIGNITY, True,
-     "Male life expectancy at birth (GDI component). " + _HDR_NOTE.format(stem="le_m"), HDR, "HDR.LE_F"),
-    ("HDR.EYS_F", "Expected years of schooling, female (years)", "years", DIGNITY, True,
-     "Expected years of schooling for girls (GDI component). " + _HDR_NOTE.format(stem="eys_f"), HDR, "HDR.EYS_M"),
-    ("HDR.EYS_M", "Expected years of schooling, male (years)", "years", DIGNITY, True,
-     "Expected years of schooling for boys (GDI component). " + _HDR_NOTE.format(stem="eys_m"), HDR, "HDR.EYS_F"),
-    ("HDR.MYS_F", "Mean years of schooling, female (years)", "years", DIGNITY, True,
-     "Mean years of schooling of women ages 25 and older (GDI component). " + _HDR_NOTE.format(stem="mys_f"), HDR,
-     "HDR.MYS_M"),
-    ("HDR.MYS_M", "Mean years of schooling, male (years)", "years", DIGNITY, True,
-     "Mean years of schooling of men ages 25 and older (GDI component). " + _HDR_NOTE.format(stem="mys_m"), HDR,
-     "HDR.MYS_F"),
-    ("HDR.GNI_PC_F", "Estimated gross national income per capita, female (2017 PPP $)", "2017 PPP $", DIGNITY, True,
-     "Estimated GNI per capita of women (GDI component). " + _HDR_NOTE.format(stem="gni_pc_f"), HDR, "HDR.GNI_PC_M"),
-    ("HDR.GNI_PC_M", "Estimated gross national income per capita, male (2017 PPP $)", "2017 PPP $", DIGNITY, True,
-     "Estimated GNI per capita of men (GDI component). " + _HDR_NOTE.format(stem="gni_pc_m"), HDR, "HDR.GNI_PC_F"),
-    ("HDR.GII", "Gender Inequality Index (value)", "index (0-1)", DIGNITY, False,
-     "Composite measure of gender inequality in reproductive health, empowerment and the labour market (0 = equality). "
-     + _HDR_NOTE.format(stem="gii"), HDR, ""),
-    ("HDR.MMR", "Maternal mortality ratio (deaths per 100,000 live births)", "deaths per 100,000 live births", WANT,
-     False, "Maternal deaths per 100,000 live births (GII component); classed with the WDI maternal mortality ratio "
-     "under freedom from want. " + _HDR_NOTE.format(stem="mmr"), HDR, "SH.STA.MMRT"),
-    ("HDR.ABR", "Adolescent birth rate (births per 1,000 women ages 15-19)", "births per 1,000 women ages 15-19",
-     DIGNITY, False, "Births to women ages 15-19 per 1,000 women of that age (GII component). "
-     + _HDR_NOTE.format(stem="abr"), HDR, ""),
-    ("HDR.SE_F", "Population with at least some secondary education, female (% ages 25 and older)",
-     "% ages 25 and older", DIGNITY, True, "Share of women ages 25 and older with at least some secondary education "
-     "(GII component). " + _HDR_NOTE.format(stem="se_f"), HDR, "HDR.SE_M"),
-    ("HDR.SE_M", "Population with at least some secondary education, male (% ages 25 and older)",
-     "% ages 25 and older", DIGNITY, True, "Share of men ages 25 and older with at least some secondary education "
-     "(GII component). " + _HDR_NOTE.format(stem="se_m"), HDR, "HDR.SE_F"),
-    ("HDR.PR_F", "Share of seats in parliament, female (% held by women)", "% held by women", DIGNITY, None,
-     "Share of seats in the national parliament held by women (GII component). The reference point is parity rather "
-     "than a direction. " + _HDR_NOTE.format(stem="pr_f"), HDR, "HDR.PR_M"),
-    ("HDR.PR_M", "Share of seats in parliament, male (% held by men)", "% held by men", DIGNITY, None,
-     "Share of seats in the national parliament held by men (GII component). The reference point is parity rather "
-     "than a direction. " + _HDR_NOTE.format(stem="pr_m"), HDR, "HDR.PR_F"),
-    ("HDR.LFPR_F", "Labour force participation rate, female (% ages 15 and older)", "% ages 15 and older", DIGNITY,
-     None, "Share of women ages 15 and older who are in the labour force (GII component); the gap to the male rate, "
-     "not the level, is what the GII uses. " + _HDR_NOTE.format(stem="lfpr_f"), HDR, "HDR.LFPR_M"),
-    ("HDR.LFPR_M", "Labour force participation rate, male (% ages 15 and older)", "% ages 15 and older", DIGNITY,
-     None, "Share of men ages 15 and older who are in the labour force (GII component); the gap to the female rate, "
-     "not the level, is what the GII uses. " + _HDR_NOTE.format(stem="lfpr_m"), HDR, "HDR.LFPR_F"),
-    ("HDR.IHDI", "Inequality-adjusted Human Development Index (value)", "index (0-1)", DIGNITY, True,
-     "HDI discounted for inequality in each of its dimensions; equals the HDI when there is no inequality. "
-     + _HDR_NOTE.format(stem="ihdi"), HDR, "HDR.HDI"),
-    ("HDR.COEF_INEQ", "Coefficient of human inequality", "index (0-100)", DIGNITY, False,
-     "Average of the inequalities in health, education and income. " + _HDR_NOTE.format(stem="coef_ineq"), HDR,
-     "HDR.LOSS"),
-    ("HDR.LOSS", "Overall loss in HDI due to inequality (%)", "%", DIGNITY, False,
-     "Percentage difference between the IHDI and the HDI. " + _HDR_NOTE.format(stem="loss"), HDR, "HDR.COEF_INEQ"),
-    ("HDR.INEQ_LE", "Inequality in life expectancy (%)", "%", DIGNITY, False,
-     "Inequality in the distribution of expected length of life (Atkinson measure). "
-     + _HDR_NOTE.format(stem="ineq_le"), HDR, ""),
-    ("HDR.INEQ_EDU", "Inequality in education (%)", "%", DIGNITY, False,
-     "Inequality in the distribution of years of schooling (Atkinson measure). " + _HDR_NOTE.format(stem="ineq_edu"),
-     HDR, ""),
-    ("HDR.INEQ_INC", "Inequality in income (%)", "%", DIGNITY, False,
-     "Inequality in the distribution of income (Atkinson measure). " + _HDR_NOTE.format(stem="ineq_inc"), HDR,
-     "SI.POV.GINI"),
-    ("HDR.PHDI", "Planetary pressures-adjusted Human Development Index (value)", "index (0-1)", ENV, True,
-     "HDI adjusted by a factor reflecting carbon dioxide emissions and material footprint per capita. "
-     + _HDR_NOTE.format(stem="phdi"), HDR, "HDR.HDI"),
-    ("HDR.CO2_PROD", "Carbon dioxide emissions per capita (production) (tonnes)", "tonnes per capita", ENV, False,
-     "Production-based carbon dioxide emissions per person. " + _HDR_NOTE.format(stem="co2_prod"), HDR, ""),
-    ("HDR.MF", "Material footprint per capita (tonnes)", "tonnes per capita", ENV, False,
-     "Raw materials extracted to meet final domestic demand, per person. " + _HDR_NOTE.format(stem="mf"), HDR, ""),
-    ("HDR.POP_TOTAL", "Population, total (millions)", "millions", CONTEXT, None,
-     "Total population. " + _HDR_NOTE.format(stem="pop_total"), HDR, "SP.POP.TOTL"),
-    # --- Gapminder extract shipped with plotly ------------------------------------------------------------------------
-    ("GAPMINDER.LIFEEXP", "Life expectancy at birth (Gapminder)", "years", WANT, True,
-     "Column lifeExp of the Gapminder excerpt shipped with plotly (plotly.express.data.gapminder: 142 countries, "
-     "every five years 1952-2007), documented as life expectancy at birth in years.", GAP, "SP.DYN.LE00.IN"),
-    ("GAPMINDER.GDPPERCAP", "GDP per capita (Gapminder)", "US$, inflation-adjusted", WANT, True,
-     "Column gdpPercap of the same extract; the gapminder R package it comes from documents it as 'GDP per capita "
-     "(US$, inflation-adjusted)'.", GAP, "NY.GDP.PCAP.PP.KD"),
-    ("GAPMINDER.POP", "Population (Gapminder)", "persons", CONTEXT, None,
-     "Column pop of the same extract: population.", GAP, "SP.POP.TOTL"),
-]
-
-INDICATOR_COLUMNS = ["indicator_code", "name", "unit", "theme", "higher_is_better", "description", "source_hint",
-                     "related_indicator"]
 COUNTRY_COLUMNS = ["iso3", "iso2", "name", "official_name", "wb_region", "wb_income_group", "un_region"]
 GROUP_COLUMNS = ["group_id", "name", "kind", "definition_source", "description"]
 MEMBER_COLUMNS = ["group_id", "iso3", "joined_year", "left_year", "note"]
@@ -658,17 +448,6 @@ def build_members(countries: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def build_indicators() -> pd.DataFrame:
-    out = pd.DataFrame(INDICATORS, columns=INDICATOR_COLUMNS)
-    out["higher_is_better"] = out["higher_is_better"].map({True: "true", False: "false", None: ""})
-    if out["indicator_code"].duplicated().any():
-        raise SystemExit("duplicate indicator codes")
-    missing = set(out["related_indicator"]) - set(out["indicator_code"]) - {""}
-    if missing:
-        raise SystemExit(f"related_indicator not in the catalogue: {sorted(missing)}")
-    return out
-
-
 def to_csv_bytes(df: pd.DataFrame) -> bytes:
     buf = io.StringIO()
     df.to_csv(buf, index=False, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
@@ -743,27 +522,6 @@ def derived_meta() -> dict[str, dict]:
             ),
             derived_from=_inputs(WDI_COUNTRY, WB_CLASS),
         ),
-        "indicators.csv": dict(
-            common,
-            publisher="hsdash project (compiled)",
-            title="Indicator catalogue (World Bank WDI, UNDP HDR 2023/24, Gapminder extract)",
-            url="https://databank.worldbank.org/source/world-development-indicators",
-            licence="CC BY 4.0 (compilation; names follow the publishers' metadata)",
-            citation="World Bank WDI series metadata; UNDP HDR 2023/24 composite indices metadata; gapminder R package "
-            "documentation (plotly.express.data.gapminder).",
-            vintage="WDI series names as of 2025 (2021 PPP poverty lines); HDR 2023/24",
-            notes=(
-                "source_hint names the connector: wdi (World Bank; the connector fetches exactly these rows), hdr "
-                "(UNDP HDR composite indices CSV, code HDR.<stem uppercased>), gapminder (plotly's extract). "
-                "higher_is_better is empty for context series and for parity-type measures whose optimum is a "
-                "midpoint (gender parity index, GDI, parliament seats and labour-force shares by sex). Themes: poverty, "
-                "hunger, nutrition, child and maternal mortality, education, water, HIV, life expectancy, income and "
-                "the HDI -> freedom_from_want; battle deaths, homicide, refugees -> freedom_from_fear; gender-"
-                "disaggregated and inequality measures (Gini, GDI, GII, IHDI, inequality coefficients) -> dignity; "
-                "CO2, material footprint, PHDI -> environment; population and aid flows -> context. WDI names of the "
-                "poverty series follow the 2025 switch to 2021 PPP ($3.00 and $4.20 a day)."
-            ),
-        ),
     }
 
 
@@ -789,7 +547,6 @@ def build_all() -> dict[str, bytes]:
         "countries.csv": to_csv_bytes(countries),
         "country_groups.csv": to_csv_bytes(build_groups()),
         "country_group_members.csv": to_csv_bytes(build_members(countries)),
-        "indicators.csv": to_csv_bytes(build_indicators()),
     }
 
 

@@ -1,11 +1,9 @@
 """Group aggregates against hand-computed values (synthetic warehouse, built by code, labelled synthetic)."""
 
-import duckdb
-import pandas as pd
 import pytest
 
-from etl import warehouse
-from etl.aggregate import group_series, members_by_year
+from etl import resolve, warehouse
+from etl.aggregate import group_series, members_by_year, weighting_text
 
 SHA = "0" * 64
 
@@ -24,8 +22,19 @@ def con(tmp_path):
     obs([("AAA", 2000, 100), ("CCC", 2000, 300), ("AAA", 2001, 100), ("BBB", 2001, 250), ("CCC", 2001, 300),
          ("BBB", 2002, 250)], "SP.POP.TOTL")  # AAA has no 2002 population: the 2001 one is used
     obs([("AAA", 2000, 99)], "X", src="paper")  # the paper's quoted figures are never averaged
+    for sid in ("syn", "paper"):
+        con.execute("INSERT INTO source VALUES (?, 'p', 't', 'https://x', 'l', 'c', 'import', NULL, NULL)", [sid])
+    for code in ("X", "SP.POP.TOTL"):
+        con.execute("INSERT INTO indicator (indicator_code, name, unit, theme, description, defined_by, unit_kind) "
+                    "VALUES (?, 'n', 'u', 'context', 'd', 'reference', 'count')", [code])
+    resolve.materialise(con)
     yield con
     con.close()
+
+
+def _rebuild(con):
+    con.execute("DELETE FROM indicator_value; DELETE FROM source_agreement")
+    resolve.materialise(con)
 
 
 def test_membership_is_time_aware(con):
@@ -62,9 +71,35 @@ def test_year_range_and_unknown_indicator(con):
 
 def test_missing_population_falls_back_to_member_count(con):
     con.execute("DELETE FROM observation WHERE indicator_code = 'SP.POP.TOTL' AND iso3 = 'BBB'")
+    _rebuild(con)
     df = group_series(con, "g", "X").set_index("year")
     # 2001: B (not reporting) has no population: the reporters are still weighted, coverage is counted by members
     assert df.loc[2001, "value"] == pytest.approx(25.5) and df.loc[2001, "weighted"]
-    assert df.loc[2001, "coverage"] == pytest.approx(2 / 3) and "population unknown for 1" in df.loc[2001, "weight_note"]
-    # 2002: B reports but has no population: no honest weights, so the plain mean, said so
+    assert df.loc[2001, "coverage"] == pytest.approx(2 / 3)
+    assert df.loc[2001, "weight_note"] == "population unknown for BBB: coverage counted by members"
+    # 2002: B reports but has no population: no honest weights, so the plain mean, said so in the shared wording
     assert df.loc[2002, "value"] == pytest.approx(27.0) and not df.loc[2002, "weighted"]
+    assert df.loc[2002, "weighting"] == weighting_text(False, True, "population unknown for BBB")
+    assert df.loc[2002, "weighting"].startswith("plain mean of the members reporting: population unknown for BBB")
+
+
+def test_todays_members_throughout(con):
+    """membership='current': today's members (A, B; C left in 2002) in every year, so joins do not move the line."""
+    df = group_series(con, "g", "X", membership="current").set_index("year")
+    # 2000: A and B are counted (B joined later, has no 2000 value); C is not (no longer a member)
+    assert (df.loc[2000, "n_members"], df.loc[2000, "n_reporting"]) == (2, 1)
+    assert df.loc[2000, "value"] == pytest.approx(10.0)
+    assert (df["membership"] == "current").all()
+
+
+def test_resolved_values_and_a_pinned_source(con):
+    """Two sources for X in 2000: the resolved value follows the precedence; pinning a source reads only its own."""
+    con.execute("INSERT INTO observation VALUES ('AAA','X',2000,11,'other','2026-01-01',?,NULL,NULL)", [SHA])
+    con.execute("INSERT INTO source VALUES ('other', 'p', 't', 'https://x', 'l', 'c', 'starter', NULL, NULL)")
+    _rebuild(con)
+    cell = con.execute("SELECT value, source_id, n_sources, disagree FROM indicator_value "
+                       "WHERE iso3='AAA' AND indicator_code='X' AND year=2000").fetchone()
+    assert cell == (10.0, "syn", 2, True)  # the starter ranks below an import; 10 vs 11 is beyond the tolerance
+    pinned = group_series(con, "g", "X", source_id="other").set_index("year")
+    assert pinned.index.tolist() == [2000] and pinned.loc[2000, "value"] == pytest.approx(11.0)
+    assert group_series(con, "g", "X").set_index("year").loc[2000, "n_disagree"] == 1

@@ -11,19 +11,17 @@ from pathlib import Path
 import pytest
 
 from etl.parsers import OBSERVATION_COLUMNS, ParseError
-from etl.parsers.owid import INDICATOR_MAP_FILE, column_slug, indicator_map, parse_dataset, parse_grapher
+from etl.parsers.owid import column_slug, parse_dataset, parse_grapher
 
 OWID = Path("data/owid")
 GRAPHER = Path("fixtures/owid_grapher")
 
 # Columns that are not observations, per file (everything else after Entity,Year is a value column).
-SKIPPED = {
-    "gender-inequality-index-human-development-report-2015": {"HDI 2015 Ranking (Human Development Report (2015))"},
-}
+SKIPPED: dict[str, set[str]] = {}  # rank columns are parsed (marked is_rank); the mapping step decides (tests/test_catalogue.py)
 # Measured once and checked by hand against the files (see the independent counts in the test below).
 RECONCILIATION = {
     "child-mortality-estimates-cme-info-2018": (10694, 10694, 10694, 0, 0),
-    "gender-inequality-index-human-development-report-2015": (1296, 1292, 1292, 0, 4),
+    "gender-inequality-index-human-development-report-2015": (1296, 1452, 1452, 0, 1140),
     "global-hunger-index-2021": (471, 471, 471, 0, 0),
     "human-development-index-undp": (5001, 5001, 4973, 28, 0),
     "maternal-mortality-ratio-gapminder-2010-who-2019-and-oecd-20": (5958, 12867, 12327, 540, 10965),
@@ -31,6 +29,11 @@ RECONCILIATION = {
     "number-of-children-who-are-stunted-owid-based-on-unicef-who": (958, 958, 802, 156, 0),
     "prevalence-of-undernourishment-world-bank-2017-un-sofi-2018": (3741, 3741, 2875, 866, 0),
     "water-and-sanitation-who-wash-2021": (5118, 381696, 360484, 21212, 211992),
+    "vaccine-coverage-and-disease-burden-who-2017": (7818, 63277, 60855, 2422, 30539),
+    "conflict-deaths-by-country-ucdp-2019": (1606, 1606, 1592, 14, 0),
+    "population-by-country-1800-to-2100-gapminder-un": (59297, 102637, 102637, 0, 15957),
+    "natural-disasters-emdat": (5569, 205565, 192830, 12735, 713320),
+    "global-extreme-poverty-present-and-past-since-1820-moatsos-i": (2316, 47616, 1050, 46566, 12600),
 }
 
 
@@ -80,40 +83,48 @@ def test_every_owid_folder_parses_and_reconciles(shared):
         # each indicator column gets exactly one code
         n_cols = len(value_idx)
         assert res.frame["indicator_code"].nunique() <= n_cols
-        assert len(res.meta["indicators"]) + len(res.meta["mapped_columns"]) == n_cols
+        assert len(res.meta["columns"]) == n_cols - len(res.meta["skipped_columns"])
+        assert {c["column"] for c in res.meta["columns"].values()} == {header[i] for i in value_idx} - set(res.meta["skipped_columns"])
 
 
 def test_owid_spot_values_read_by_eye(shared):
     base = shared / OWID
     hdi = _parse_folder(base / "human-development-index-undp")
     obs = _obs(hdi)
-    assert obs[("KHM", "HDR.HDI", 2017)] == 0.582
-    assert obs[("LAO", "HDR.HDI", 2015)] == 0.593
-    assert obs[("VNM", "HDR.HDI", 2000)] == 0.579
-    assert obs[("KOR", "HDR.HDI", 1980)] == 0.622  # only 'South Korea' has 1980
+    key = "OWID.human-development-index-undp.human_development_index_undp"  # the source's own key; the catalogue maps it
+    assert obs[("KHM", key, 2017)] == 0.582
+    assert obs[("LAO", key, 2015)] == 0.593
+    assert obs[("VNM", key, 2000)] == 0.579
+    assert obs[("KOR", key, 1980)] == 0.622  # only 'South Korea' has 1980
     # 'Korea' repeats 'South Korea' for 1990-2017: all 28 cells go to quarantine as duplicates, none silently lost
     assert hdi.rejected["reason"].str.startswith("duplicate: 'Korea' gives the same KOR/").all()
     assert len(hdi.rejected) == 28
-    assert hdi.meta["mapped_columns"] == {"Human Development Index (UNDP)": "HDR.HDI"} and hdi.meta["indicators"] == []
+    assert hdi.meta["columns"][key]["column"] == "Human Development Index (UNDP)"
 
     pou = _parse_folder(base / "prevalence-of-undernourishment-world-bank-2017-un-sofi-2018")
     obs = _obs(pou)
-    assert obs[("KHM", "SN.ITK.DEFC.ZS", 2015)] == 14.2
-    assert obs[("LAO", "SN.ITK.DEFC.ZS", 2000)] == 39.2
+    key = "OWID.prevalence-of-undernourishment-world-bank-2017-un-sofi-2018.prevalence_of_undernourishment_world_bank_2017_un_fao_sofi_2018"
+    assert obs[("KHM", key, 2015)] == 14.2
+    assert obs[("LAO", key, 2000)] == 39.2
     world = pou.rejected[pou.rejected["reason"] == "aggregate: World"]
     assert {json.loads(r)["year"]: json.loads(r)["value"] for r in world["record"]}["2017"] == "10.9"
 
     cme = _parse_folder(base / "child-mortality-estimates-cme-info-2018")
     code = "OWID.child-mortality-estimates-cme-info-2018.child_mortality_estimates_cme_info_2016"
-    assert _obs(cme)[("VNM", code, 2017)] == 20.9  # deliberately not SH.DYN.MORT (unit undocumented)
-    assert cme.meta["indicators"][0]["indicator_code"] == code
-    assert cme.meta["indicators"][0]["last_updated"] == "03/10/18"
+    assert _obs(cme)[("VNM", code, 2017)] == 20.9
+    assert list(cme.meta["columns"]) == [code]
+    assert cme.meta["columns"][code]["unit"] == ""  # the file states no unit: the catalogue asserts it, with evidence
 
     gii = _parse_folder(base / "gender-inequality-index-human-development-report-2015")
     obs = _obs(gii)
-    assert obs[("LAO", "HDR.GII", 2015)] == 0.46799999
-    assert obs[("KHM", "HDR.GII", 2000)] == 0.59899998
-    assert set(gii.frame["indicator_code"]) == {"HDR.GII"}  # the HDI ranking column is not an observation
+    key = "OWID.gender-inequality-index-human-development-report-2015.gender_inequality_index_human_development_report_2015"
+    assert obs[("LAO", key, 2015)] == 0.46799999
+    assert obs[("KHM", key, 2000)] == 0.59899998
+    # the HDI ranking column is parsed but marked as a rank: only the catalogue decides what it is (HDR.HDI_RANK)
+    rank = "OWID.gender-inequality-index-human-development-report-2015.hdi_2015_ranking_human_development_report_2015"
+    assert set(gii.frame["indicator_code"]) == {key, rank}
+    assert gii.meta["columns"][rank]["is_rank"] and not gii.meta["columns"][key]["is_rank"]
+    assert "refers to 1997" in gii.meta["columns"][key]["caveats"]  # the file's own caveat travels with the series
 
     mmr = _parse_folder(base / "maternal-mortality-ratio-gapminder-2010-who-2019-and-oecd-20")
     obs = _obs(mmr)
@@ -144,34 +155,12 @@ def test_owid_spot_values_read_by_eye(shared):
     mpi = _parse_folder(base / "multidimensional-poverty-index-mpi-2022-harmonized-over-time")
     key = ("KHM", "OWID.multidimensional-poverty-index-mpi-2022-harmonized-over-time.mpi_national", 2010)
     assert _obs(mpi)[key] == 0.2281272012492293
-    ind = {i["indicator_code"]: i for i in mpi.meta["indicators"]}
+    ind = mpi.meta["columns"]
     assert ind[key[1].replace("mpi_national", "share_of_population_multidimensionally_poor_national")]["unit"] == "%"
 
     stunted = _parse_folder(base / "number-of-children-who-are-stunted-owid-based-on-unicef-who")
     code = "OWID.number-of-children-who-are-stunted-owid-based-on-unicef-who.number_of_children_who_are_stunted"
     assert _obs(stunted)[("KHM", code, 2010)] == 683718
-
-
-def test_indicator_map_is_conservative():
-    """Only columns whose definition and unit match a catalogue series are mapped; the rest is explicit."""
-    with INDICATOR_MAP_FILE.open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    assert all(r["note"].strip() for r in rows)
-    assert indicator_map() == {
-        ("human-development-index-undp", "Human Development Index (UNDP)"): "HDR.HDI",
-        ("gender-inequality-index-human-development-report-2015",
-         "Gender Inequality Index (Human Development Report (2015))"): "HDR.GII",
-        ("prevalence-of-undernourishment-world-bank-2017-un-sofi-2018",
-         "Prevalence of undernourishment (World Bank 2017 & UN FAO SOFI (2018))"): "SN.ITK.DEFC.ZS",
-    }
-    unmapped = {r["column"] for r in rows if not r["indicator_code"]}
-    assert "Child Mortality Estimates (CME Info (2016))" in unmapped
-
-
-def test_indicator_map_columns_exist(shared):
-    for (slug, column), _code in indicator_map().items():
-        header, _ = _csv_rows(shared / OWID / slug / "data.csv")
-        assert column in header, (slug, column)
 
 
 # --- grapher --------------------------------------------------------------------------------------------------
@@ -210,9 +199,9 @@ def test_grapher_fixtures(shared, slug):
     assert not res.frame.duplicated(["iso3", "indicator_code", "year"]).any()
     # one catalogue entry per numeric column, codes from the metadata shortName
     shorts = [m["shortName"] for m in metadata["columns"].values() if m.get("type") == "Numeric"]
-    assert [i["indicator_code"] for i in res.meta["indicators"]] == [f"OWID.{slug}.{s}" for s in shorts]
-    for ind in res.meta["indicators"]:
-        assert ind["name"] and ind["citation"] and ind["last_updated"]
+    assert list(res.meta["columns"]) == [f"OWID.{slug}.{s}" for s in shorts]
+    for ind in res.meta["columns"].values():
+        assert ind["name"] and ind["description"]
 
 
 def test_grapher_details(shared):
@@ -222,11 +211,11 @@ def test_grapher_details(shared):
     assert gini.meta["skipped_columns"] == {
         "World region according to OWID": "non-numeric column (metadata type 'Continent')"
     }
-    code = gini.meta["indicators"][0]["indicator_code"]
+    code = next(iter(gini.meta["columns"]))
     assert code.startswith("OWID.economic-inequality-gini-index.gini__welfare_type_income_or_consumption")
     assert _obs(gini)[("VNM", code, 2020)] == 0.36790165305137634
     assert "China (urban)" in gini.meta["entities"]["unknown"]
-    assert gini.meta["indicators"][0]["last_updated"] == "2026-01-22"
+    assert gini.meta["columns"][code]["caveats"]  # descriptionProcessing / chart note kept as the series' caveats
 
     ren = parse_grapher((g / "share-electricity-renewables.csv").read_bytes(),
                         (g / "share-electricity-renewables.metadata.json").read_bytes(), "share-electricity-renewables")
@@ -238,7 +227,7 @@ def test_grapher_details(shared):
     assert obs[("KHM", code, 2020)] == 49.441963
     assert obs[("LAO", code, 2015)] == 86.01485
     assert obs[("XKX", code, 2000)] == 1.6891892  # Kosovo, OWID_KOS
-    assert ren.meta["indicators"][0]["unit"] == "%"
+    assert ren.meta["columns"][code]["unit"] == "%"
     reasons = set(ren.rejected["reason"])
     assert {"aggregate: ASEAN (Ember)", "aggregate: World", "aggregate: High-income countries"} <= reasons
 
@@ -250,7 +239,7 @@ def test_grapher_details(shared):
     ant = energy.rejected[energy.rejected["reason"].str.startswith("unknown entity: Netherlands Antilles")]
     _, rows = _csv_rows(g / "per-capita-energy-stacked.HEAD_300KB.csv")
     assert len(ant) == sum(1 for r in rows if r[1] == "ANT" for v in r[3:] if v.strip()) == 46
-    assert energy.meta["indicators"][0]["unit"] == "kilowatt-hours"
+    assert next(iter(energy.meta["columns"].values()))["unit"] == "kilowatt-hours"
 
     # without metadata the header slugs are used
     bare = parse_grapher((g / "share-of-adults-who-smoke.csv").read_bytes(), None, "share-of-adults-who-smoke")
@@ -274,20 +263,19 @@ def test_synthetic_edge_cases():
     ).encode()
     res = parse_dataset(data, None, "toy")
     assert res.frame[["iso3", "indicator_code", "year", "value"]].values.tolist() == [
-        ["KHM", "OWID.toy.score", 2000, 1.5]
+        ["KHM", "OWID.toy.score", 2000, 1.5], ["KHM", "OWID.toy.rank_of_score", 2000, 3.0],
+        ["KHM", "OWID.toy.rank_of_score", 2001, 2.0],
     ]
+    assert res.meta["columns"]["OWID.toy.rank_of_score"]["is_rank"]  # the mapping step skips it unless mapped
     assert res.rejected["reason"].tolist() == [
         "non-numeric value 'n/a'",
         "aggregate: World",
         "unknown entity: USSR (historical entity, no current ISO3 (Soviet Union, dissolved 1991))",
         "bad year '20x1'",
     ]
-    assert res.meta["skipped_columns"] == {
-        "Rank of score": "rank column, not an observation",
-        "Label": "non-numeric column (no cell parses as a number)",
-    }
+    assert res.meta["skipped_columns"] == {"Label": "non-numeric column (no cell parses as a number)"}
     assert res.meta["reconciliation"] == {
-        "rows_in_file": 6, "value_cells": 5, "loaded": 1, "rejected": 4, "empty_cells": 1,
+        "rows_in_file": 6, "value_cells": 7, "loaded": 3, "rejected": 4, "empty_cells": 5,
     }
     with pytest.raises(ParseError, match=r"missing column\(s\) \['Year'\]"):
         parse_dataset(b"Entity,Day,x\nA,2020-01-01,1\n", None, "toy")

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from etl import warehouse
+from etl import resolve, warehouse
 from etl.cli import main
 
 SHA = "0" * 64
@@ -32,6 +32,7 @@ def synthetic_dir(tmp_path):
             ("BBB", "SP.POP.TOTL", 2015, 300.0), ("BBB", "SP.POP.TOTL", 2020, 300.0)]
     for iso3, code, year, value in rows:
         con.execute("INSERT INTO observation VALUES (?,?,?,?,'syn','2026-01-01',?,NULL,NULL)", [iso3, code, year, value, SHA])
+    resolve.materialise(con)  # what every build does: one resolved value per cell
     con.close()
     return data
 

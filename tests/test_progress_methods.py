@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from etl.progress import (
-    ACCELERATE, INSUFFICIENT, ON_TRACK, STAGNATION, TARGET_MET, Target, annual_rate, anticipated_progress, assess,
+    ACCELERATE, INSUFFICIENT, NO_DATA, ON_TRACK, STAGNATION, TARGET_MET, Target, annual_rate, anticipated_progress, assess,
     classify, mdg_reference_path, required_rate, select_baseline, select_latest, target_level, to_shortfall,
 )
 
@@ -178,7 +178,7 @@ def test_missing_baseline_is_insufficient_data():
     assert "±2 years of 1990" in r["explanation"]
     r = assess(synthetic({1990: 30.0, 2020: 20.0}), MDG_HALVE)  # baseline but nothing up to 2015
     assert r["band"] == INSUFFICIENT and r["baseline_year"] == 1990 and r["latest_year"] is None
-    assert assess(synthetic({}), SDG_AT_MOST_25)["band"] == INSUFFICIENT
+    assert assess(synthetic({}), SDG_AT_MOST_25)["band"] == NO_DATA  # no value at all: "no data", not "insufficient"
 
 
 def test_zero_values():
@@ -208,3 +208,14 @@ def test_catalogue_row_parsing():
     assert t.codes == ("SH.STA.MMRT", "HDR.MMR") and t.shortfall_of is None
     with pytest.raises(ValueError):
         Target("x", "W", 2015, 2030, "absolute_min", 100, higher_is_better=True)  # needs shortfall_of
+
+
+def test_a_value_at_the_reporting_floor_is_neither_best_nor_regressing():
+    """FAO's undernourishment floor: 5 → 5 is not 'stagnation' (values below the floor are not published)."""
+    halve = MDG_HALVE
+    r = assess(synthetic({1990: 5.0, 2015: 5.0}), halve, floor=5.0)
+    assert r["band"] == INSUFFICIENT and "reporting floor" in r["explanation"]
+    r = assess(synthetic({2015: 5.0, 2020: 2.5}), SDG_AT_MOST_25, floor=2.5)  # target 25 ≥ floor: met
+    assert r["band"] == TARGET_MET
+    # without the floor the same numbers would read as stagnation: the floor is what changes the verdict
+    assert assess(synthetic({1990: 5.0, 2015: 5.0}), halve)["band"] == STAGNATION

@@ -10,7 +10,7 @@ import pytest
 from etl import config, publish
 from etl.build import run_build
 from etl.refresh import EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_PARTIAL, refresh_lock, run_refresh
-from etl.sources import registry
+from etl.registry import registry
 from etl.sources.base import Context, Loaded, Source
 
 

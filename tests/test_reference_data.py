@@ -14,24 +14,9 @@ from etl.rawzone import ORIGIN_SUFFIX, read_origin
 REPO = Path(__file__).resolve().parents[1]
 REF = REPO / "data" / "raw" / "reference"
 
-THEMES = {"freedom_from_want", "freedom_from_fear", "dignity", "environment", "context"}
 KINDS = {"intergovernmental", "geographic", "analytical", "donor_club"}
 # Groups defined without a time dimension: no joining years expected.
 TIMELESS_GROUPS = {"east_asia", "southeast_asia", "wb_eap", "arf_soh2008"}
-
-WDI_CODES = {
-    "SI.POV.DDAY", "SI.POV.LMIC", "SI.POV.NAHC", "SI.POV.GINI", "SN.ITK.DEFC.ZS", "SH.STA.STNT.ZS", "SH.STA.WAST.ZS",
-    "SH.STA.MALN.ZS", "SH.DYN.MORT", "SH.STA.MMRT", "SE.PRM.CMPT.ZS", "SE.ENR.PRIM.FM.ZS", "SH.H2O.BASW.ZS",
-    "SH.DYN.AIDS.ZS", "SP.DYN.LE00.IN", "SP.POP.TOTL", "NY.GDP.PCAP.PP.KD", "DT.ODA.ODAT.CD", "DT.ODA.ODAT.PC.ZS",
-    "DT.ODA.ODAT.GN.ZS", "DC.DAC.JPNL.CD", "DC.DAC.KORL.CD", "DC.DAC.USAL.CD", "DC.DAC.AUSL.CD", "DC.DAC.TOTL.CD",
-    "VC.BTL.DETH", "VC.IHR.PSRC.P5", "SM.POP.REFG.OR",
-}
-HDR_STEMS = [
-    "hdi", "le", "eys", "mys", "gnipc", "gdi", "hdi_f", "hdi_m", "le_f", "le_m", "eys_f", "eys_m", "mys_f", "mys_m",
-    "gni_pc_f", "gni_pc_m", "gii", "mmr", "abr", "se_f", "se_m", "pr_f", "pr_m", "lfpr_f", "lfpr_m", "ihdi",
-    "coef_ineq", "loss", "ineq_le", "ineq_edu", "ineq_inc", "phdi", "co2_prod", "mf", "pop_total",
-]
-
 
 def _read(name: str) -> pd.DataFrame:
     return pd.read_csv(REF / name, dtype=str, keep_default_na=False, encoding="utf-8")
@@ -52,11 +37,6 @@ def members() -> pd.DataFrame:
     return _read("country_group_members.csv")
 
 
-@pytest.fixture(scope="module")
-def indicators() -> pd.DataFrame:
-    return _read("indicators.csv")
-
-
 def _members_of(members: pd.DataFrame, group_id: str, as_of: int | None = None) -> set[str]:
     rows = members[members.group_id == group_id]
     if as_of is not None:
@@ -75,8 +55,6 @@ def _members_of(members: pd.DataFrame, group_id: str, as_of: int | None = None) 
         ("countries.csv", ["iso3", "iso2", "name", "official_name", "wb_region", "wb_income_group", "un_region"]),
         ("country_groups.csv", ["group_id", "name", "kind", "definition_source", "description"]),
         ("country_group_members.csv", ["group_id", "iso3", "joined_year", "left_year", "note"]),
-        ("indicators.csv", ["indicator_code", "name", "unit", "theme", "higher_is_better", "description",
-                            "source_hint", "related_indicator"]),
     ],
 )
 def test_derived_csv_header_encoding_and_line_ends(name, columns):
@@ -91,7 +69,7 @@ def test_derived_csv_header_encoding_and_line_ends(name, columns):
 def test_every_raw_file_has_a_sidecar_whose_sha256_matches():
     data_files = sorted(p for p in REF.iterdir() if p.is_file() and not p.name.endswith(ORIGIN_SUFFIX))
     assert {p.name for p in data_files} >= {
-        "countries.csv", "country_groups.csv", "country_group_members.csv", "indicators.csv",
+        "countries.csv", "country_groups.csv", "country_group_members.csv",
         "wb_wdicountry_fy2026.csv", "wb_class_fy2024.csv",
     }
     for path in data_files:
@@ -254,44 +232,3 @@ def test_geographic_groups_follow_the_country_table(members, countries):
     assert _members_of(members, "southeast_asia") == set(countries.iso3[countries.un_region == "South-eastern Asia"])
     assert _members_of(members, "wb_eap") == set(countries.iso3[countries.wb_region == "East Asia & Pacific"])
     assert _members_of(members, "asean") <= _members_of(members, "southeast_asia")
-
-
-# --- indicators ----------------------------------------------------------------------------------------------------
-
-
-def test_indicator_vocabularies(indicators):
-    assert indicators.indicator_code.is_unique
-    assert set(indicators.theme) <= THEMES
-    assert set(indicators.higher_is_better) <= {"true", "false", ""}
-    assert set(indicators.source_hint) <= {"wdi", "hdr", "gapminder"}
-    assert (indicators[["name", "unit", "description"]] != "").all().all()
-
-
-def test_wdi_rows_are_exactly_the_series_the_connector_fetches(indicators):
-    wdi = indicators[indicators.source_hint == "wdi"]
-    assert set(wdi.indicator_code) == WDI_CODES
-
-
-def test_hdr_rows_cover_the_composite_index_stems(indicators):
-    hdr = indicators[indicators.source_hint == "hdr"]
-    assert set(hdr.indicator_code) == {f"HDR.{stem.upper()}" for stem in HDR_STEMS}
-    for code, description in zip(hdr.indicator_code, hdr.description):
-        assert f"'{code.removeprefix('HDR.').lower()}'" in description, code
-
-
-def test_gapminder_rows(indicators):
-    gap = indicators[indicators.source_hint == "gapminder"].set_index("indicator_code")
-    assert set(gap.index) == {"GAPMINDER.LIFEEXP", "GAPMINDER.GDPPERCAP", "GAPMINDER.POP"}
-    assert gap.at["GAPMINDER.LIFEEXP", "unit"] == "years"
-
-
-def test_context_series_have_no_direction(indicators):
-    context = indicators[indicators.theme == "context"]
-    assert (context.higher_is_better == "").all()
-    assert {"SP.POP.TOTL", "DT.ODA.ODAT.CD", "DC.DAC.TOTL.CD"} <= set(context.indicator_code)
-
-
-def test_related_indicators_exist(indicators):
-    related = set(indicators.related_indicator) - {""}
-    assert related <= set(indicators.indicator_code)
-    assert not (indicators.related_indicator == indicators.indicator_code).any()

@@ -24,6 +24,11 @@ GOOD = {
     "country_group_member": {"group_id": "asean", "iso3": "KHM", "joined_year": 1999, "left_year": None, "note": None},
     "indicator": {"indicator_code": "SH.STA.STNT.ZS", "name": "Stunting", "unit": "%", "theme": "freedom_from_want",
                   "higher_is_better": False, "description": "d", "source_hint": "wdi", "related_indicator": None, "defined_by": "reference"},
+    "indicator_alias": {"old_code": "GAPMINDER.POP", "indicator_code": "SP.POP.TOTL", "reason": "the same measure"},
+    "series_map": {"source_id": "owid-x", "dataset": "owid:x", "source_column": "Population", "indicator_code": "SP.POP.TOTL",
+                   "relation": "same", "role": "aggregator", "factor": 1.0, "reporting_floor": None,
+                   "definition_difference": None, "reason": "r", "authority": "a", "origin": "catalogue", "caveats": None,
+                   "rows_loaded": 10},
     "target": {"target_id": "sdg-3.2", "framework": "SDG", "goal": 3, "target_code": "3.2", "label": "U5MR at most 25",
                "indicator_code": "SH.DYN.MORT", "alt_indicator_codes": None, "official_indicator": "3.2.1 Under-five mortality rate",
                "baseline_year": 2015, "target_year": 2030, "rule": "absolute_max", "rule_value": 25.0, "higher_is_better": False,
@@ -57,6 +62,8 @@ BAD = {
     "country_group": ("kind", "club of friends", "isin"),
     "country_group_member": ("joined_year", 1492, "greater_than_or_equal_to"),
     "indicator": ("theme", "security", "isin"),
+    "indicator_alias": ("indicator_code", "not a code", "str_matches"),
+    "series_map": ("factor", 0.0, "greater_than"),
     "target": ("rule", "halve-ish", "isin"),
     "observation": ("value", float("nan"), "not_nullable"),
     "paper_figure": ("figure_id", "fig-1", "str_matches"),
@@ -84,11 +91,13 @@ def test_model_rejects_the_bad_row_only_and_says_why(table):
     column, bad_value, words = BAD[table]
     good = dict(GOOD[table])
     bad = {**good, column: bad_value}
-    if table in ("observation", "oda_flow", "tfhs_project_count", "tfhs_project", "country_group_member"):
+    if table in ("observation", "oda_flow", "tfhs_project_count", "tfhs_project", "country_group_member", "indicator_alias",
+                 "series_map"):
         # keep keys distinct so the uniqueness rules are not what rejects the row
         key = {"observation": "year", "oda_flow": "year", "tfhs_project_count": "region", "tfhs_project": "project_id",
-               "country_group_member": "iso3"}[table]
-        bad[key] = {"year": 2015, "region": "Asia", "project_id": "P2", "iso3": "LAO"}[key]
+               "country_group_member": "iso3", "indicator_alias": "old_code", "series_map": "source_column"}[table]
+        bad[key] = {"year": 2015, "region": "Asia", "project_id": "P2", "iso3": "LAO", "old_code": "HDR.LE",
+                    "source_column": "Other column"}[key]
     if table in ("source", "country", "country_group", "indicator", "paper_figure", "target"):
         pk = {"source": "source_id", "country": "iso3", "country_group": "group_id", "indicator": "indicator_code", "paper_figure": "figure_id",
               "target": "target_id"}[table]

@@ -13,6 +13,7 @@ import pandas as pd
 
 from etl.config import Paths
 from etl.rawzone import RawFile
+from etl.vintage import to_date
 
 
 @dataclass
@@ -70,6 +71,7 @@ def source_row(raw: RawFile, kind: str, **overrides) -> dict:
         "citation": o.citation or f"{o.publisher}. {o.title}. {o.url} (retrieved {o.retrieved_at[:10]}).",
         "kind": kind,
         "vintage": o.vintage or None,
+        "vintage_date": to_date(o.vintage),  # unknown stays unknown: the retrieval date is not the data's vintage
     }
     row.update(overrides)
     return row

@@ -15,11 +15,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from etl.catalogue import load as load_catalogue
 from etl.countries import resolve_names
+from etl.mapping import map_connector
 from etl.rawzone import RawFile, read_origin, sha256_file, store_bytes
 from etl.sources.base import Context, Loaded, Source, SourceError, provenance, source_row
 
-COLUMNS = {"lifeExp": "GAPMINDER.LIFEEXP", "gdpPercap": "GAPMINDER.GDPPERCAP", "pop": "GAPMINDER.POP"}
+COLUMNS = ("lifeExp", "gdpPercap", "pop")  # which catalogue indicator each is: catalogue/series.csv (dataset gapminder)
 FILE_NAME = "gapminder.csv.gz"
 
 
@@ -98,7 +100,7 @@ class GapminderSource(Source):
         observation = pd.DataFrame(
             {
                 "iso3": long["iso3"],
-                "indicator_code": long["var"].map(COLUMNS),
+                "indicator_code": long["var"],
                 "year": long["year"],
                 "value": long["value"],
                 "note": "Gapminder country: " + long["country"],
@@ -106,9 +108,11 @@ class GapminderSource(Source):
                 **provenance(raw),
             }
         )
+        observation, rejected, series = map_connector(observation, "gapminder", load_catalogue(), self.source_id)
         return Loaded(
             source=source_row(raw, self.kind),
             raw_files=[raw],
-            tables={"observation": observation},
+            tables={"observation": observation, "series_map": series},
+            rejected=[("observation", rejected)] if len(rejected) else [],
             message=f"{frame['iso_alpha'].nunique()} countries, {frame['year'].min()}–{frame['year'].max()}",
         )

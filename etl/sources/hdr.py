@@ -16,6 +16,7 @@ import shutil
 from etl import http
 from etl.rawzone import MANIFEST, list_raw_files, new_snapshot_dir, seal_snapshot, sealed_snapshots, store_bytes
 from etl.sources.base import Context, Loaded, Source, SourceError
+from etl.sources.imported import load_files
 
 DEFAULT_URL = "https://hdr.undp.org/sites/default/files/2025_HDR/HDR25_Composite_indices_complete_time_series.csv"
 META = dict(
@@ -73,8 +74,6 @@ class HdrSource(Source):
         return f"downloaded {len(resp.content):,} bytes"
 
     def transform(self, ctx: Context) -> Loaded:
-        from etl.imports import load_files
-
         snaps = sealed_snapshots(ctx.paths.raw / self.source_id)
         if not snaps:
             raise SourceError("no HDR file in the raw zone yet (refresh online, or `hsdash import` the HDR CSV)")

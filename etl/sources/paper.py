@@ -15,6 +15,12 @@ from etl.rawzone import list_raw_files
 from etl.sources.base import Context, Loaded, Source, find, provenance, read_csv_raw, source_row
 
 
+def _note(r) -> str:
+    """Where the figure stands in the paper: section, footnote (when it has one) and the text as printed."""
+    fn = "" if pd.isna(r["footnote"]) or not str(r["footnote"]).strip() else f", footnote {r['footnote']}"
+    return f"Soh (2008) section {r['section'].split(' ')[0]}{fn}: “{r['value_text']}” ({r['figure_id']})"
+
+
 class PaperSource(Source):
     source_id = "paper"
     kind = "bundled"
@@ -29,10 +35,7 @@ class PaperSource(Source):
         figures["year"] = pd.to_numeric(figures["year"]).astype("Int64")
 
         obs = figures[figures["indicator_code"].notna() & figures["iso3"].notna() & figures["year"].notna()]
-        notes = obs.apply(
-            lambda r: f"Soh (2008) {r['section'].split(' ')[0]} fn {r['footnote'] or '—'}: “{r['value_text']}” ({r['figure_id']})",
-            axis=1,
-        )
+        notes = obs.apply(_note, axis=1)
         observation = pd.DataFrame(
             {
                 "iso3": obs["iso3"],
@@ -52,6 +55,7 @@ class PaperSource(Source):
         ind_raw = find(files, "soh2008_indicators.csv")
         indicators = read_csv_raw(ind_raw).assign(defined_by=self.source_id)
         indicators["higher_is_better"] = indicators["higher_is_better"].map({"true": True, "false": False})
+        indicators["curated"] = True
 
         return Loaded(
             source=source_row(figures_raw, self.kind, title="Institutionalization of Regional Metagovernance Framework to Enhance Human Security in East Asia (figures)"),

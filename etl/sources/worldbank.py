@@ -17,9 +17,12 @@ import shutil
 import pandas as pd
 
 from etl import http
+from etl.catalogue import load as load_catalogue
+from etl.mapping import map_connector
+from etl.vintage import to_date
 from etl.parsers.worldbank import check_total, parse_country_metadata, parse_indicator_page
 from etl.rawzone import MANIFEST, list_raw_files, new_snapshot_dir, seal_snapshot, sealed_snapshots, store_bytes
-from etl.sources.base import Context, Loaded, Source, SourceError, provenance, read_csv_raw, source_row, find
+from etl.sources.base import Context, Loaded, Source, SourceError, provenance, source_row
 
 DEFAULT_BASE = "https://api.worldbank.org/v2"
 PER_PAGE = 10000  # HSDASH_WB_PER_PAGE overrides (tests page through small responses)
@@ -35,10 +38,11 @@ def base_url() -> str:
     return os.environ.get("HSDASH_WB_BASE_URL", DEFAULT_BASE).rstrip("/")
 
 
-def catalogue_codes(ctx: Context) -> list[str]:
+def catalogue_codes(ctx: Context | None = None) -> list[str]:
     """The series to fetch: the catalogue's rows with source_hint ``wdi`` (the list lives in data, not code)."""
-    files = list_raw_files(ctx.paths.bundled_raw / "reference")
-    cat = read_csv_raw(find(files, "indicators.csv"))
+    from etl.catalogue import load
+
+    cat = load().indicators
     return sorted(cat.loc[cat["source_hint"] == "wdi", "indicator_code"].tolist())
 
 
@@ -161,7 +165,10 @@ class WorldBankSource(Source):
                 if keep.any():
                     rejected.append(parsed.rejected[keep])
         observation = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-        tables = {"observation": observation}
+        observation, unmapped, series = map_connector(observation, "wdi", load_catalogue(), self.source_id)
+        if len(unmapped):
+            rejected.append(unmapped)
+        tables = {"observation": observation, "series_map": series}
         countries = [p / "countries.json" for p in reversed(sealed_snapshots(self._dir(ctx))) if (p / "countries.json").exists()]
         if countries:
             raw = next(r for r in list_raw_files(countries[0].parent) if r.path.name == "countries.json")
@@ -170,7 +177,8 @@ class WorldBankSource(Source):
             files.append(raw)
         vintages = sorted({str(i.get("lastupdated")) for i in latest.values()})
         loaded = Loaded(
-            source=source_row(files[0], self.kind, vintage=f"lastupdated {vintages[-1]}" if vintages else None),
+            source=source_row(files[0], self.kind, vintage=f"lastupdated {vintages[-1]}" if vintages else None,
+                              vintage_date=to_date(vintages[-1]) if vintages else None),
             raw_files=files,
             tables=tables,
             rejected=[("observation", pd.concat(rejected, ignore_index=True))] if rejected else [],

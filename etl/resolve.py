@@ -1,0 +1,99 @@
+"""Per-cell source resolution: one value per (country, indicator, year) out of every source's observations,
+materialised at build time as ``indicator_value``, plus ``source_agreement`` (how each pair of sources of an indicator
+compares on the cells both give).
+
+The precedence, for each cell, among the sources that give it (the paper's quoted figures never take part):
+
+1. the indicator's own source ranking, from ``series_map.role``: the publisher of record (e.g. WDI for its codes, UNDP
+   for the HDI) before an aggregator that republishes it (OWID, datahub, the HDR copy of a WDI series);
+2. a source that is not the bundled starter set before the starter (a live download or a later import wins);
+3. the newest vintage (``source.vintage_date``: the publisher's data date, else the retrieval date);
+4. the newest retrieval, then the source id (so the choice is deterministic).
+
+Sources *disagree* on a cell when its highest and lowest values differ by more than the unit kind's tolerance
+(``catalogue/unit_kinds.csv``: an absolute floor and a relative share, whichever is larger). A value at or below the
+indicator's reporting floor (FAO's "<2.5"), or the chosen source's own floor where its vintage used another (the 2017
+WDI copy of FAO's series floors at 5), is marked ``at_floor``.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+_TOLERANCE = """
+    tol AS (
+        SELECT i.indicator_code, coalesce(k.abs_tolerance, 0) AS abs_tol, coalesce(k.rel_tolerance, 0.01) AS rel_tol,
+               i.reporting_floor
+        FROM indicator i LEFT JOIN unit_kind k USING (unit_kind)
+    )"""
+
+
+def _unit_kinds(con: duckdb.DuckDBPyConnection) -> None:
+    """A temporary table of the unit kinds' tolerances (from the catalogue files)."""
+    from etl.catalogue import load
+
+    kinds = load().unit_kinds[["unit_kind", "abs_tolerance", "rel_tolerance"]]
+    con.execute("CREATE OR REPLACE TEMP TABLE unit_kind (unit_kind VARCHAR, abs_tolerance DOUBLE, rel_tolerance DOUBLE)")
+    con.executemany("INSERT INTO unit_kind VALUES (?, ?, ?)",
+                    [(k, float(a), float(r)) for k, a, r in kinds.itertuples(index=False)])
+
+
+def materialise(con: duckdb.DuckDBPyConnection) -> dict:
+    """Fill ``indicator_value`` and ``source_agreement`` from ``observation`` (in the warehouse being built)."""
+    _unit_kinds(con)
+    con.execute(
+        f"""
+        INSERT INTO indicator_value
+        WITH {_TOLERANCE},
+        rank AS (  -- per source and indicator: its role for that indicator (1 publisher, 2 aggregator), its own floor
+            SELECT source_id, indicator_code, min(CASE role WHEN 'publisher' THEN 1 ELSE 2 END) AS role_rank,
+                   max(reporting_floor) AS source_floor
+            FROM series_map GROUP BY ALL
+        ),
+        cand AS (
+            SELECT o.iso3, o.indicator_code, o.year, o.value, o.source_id, o.flag, o.note, r.source_floor,
+                   row_number() OVER (
+                       PARTITION BY o.indicator_code, o.iso3, o.year
+                       ORDER BY coalesce(r.role_rank, 2), s.kind = 'starter', s.vintage_date DESC NULLS LAST,
+                                o.retrieved_at DESC, o.source_id) AS pos,
+                   count(*) OVER cell AS n_sources, min(o.value) OVER cell AS low, max(o.value) OVER cell AS high
+            FROM observation o
+            LEFT JOIN source s USING (source_id)
+            LEFT JOIN rank r USING (source_id, indicator_code)
+            WHERE o.source_id <> 'paper'
+            WINDOW cell AS (PARTITION BY o.indicator_code, o.iso3, o.year)
+        )
+        SELECT c.iso3, c.indicator_code, c.year, c.value, c.source_id, c.flag, c.note, c.n_sources, c.low, c.high,
+               c.n_sources > 1 AND (c.high - c.low) > greatest(coalesce(t.abs_tol, 0),
+                                                                coalesce(t.rel_tol, 0.01) * greatest(abs(c.low), abs(c.high))),
+               coalesce(c.value <= coalesce(c.source_floor, t.reporting_floor), false)
+        FROM cand c LEFT JOIN tol t USING (indicator_code)
+        WHERE c.pos = 1
+        ORDER BY c.indicator_code, c.iso3, c.year
+        """
+    )
+    con.execute(
+        f"""
+        INSERT INTO source_agreement
+        WITH {_TOLERANCE},
+        multi AS (SELECT DISTINCT indicator_code FROM indicator_value WHERE n_sources > 1),
+        obs AS (
+            SELECT o.iso3, o.indicator_code, o.year, o.value, o.source_id
+            FROM observation o SEMI JOIN multi USING (indicator_code) WHERE o.source_id <> 'paper'
+        )
+        SELECT a.indicator_code, a.source_id, b.source_id AS other_source, count(*) AS n_overlap,
+               count(*) FILTER (WHERE abs(a.value - b.value) <= greatest(coalesce(t.abs_tol, 0),
+                                      coalesce(t.rel_tol, 0.01) * greatest(abs(a.value), abs(b.value)))) AS n_agree,
+               median(abs(a.value - b.value)), max(abs(a.value - b.value)),
+               median(abs(a.value - b.value) / nullif(greatest(abs(a.value), abs(b.value)), 0))
+        FROM obs a JOIN obs b ON a.indicator_code = b.indicator_code AND a.iso3 = b.iso3 AND a.year = b.year
+                                AND a.source_id <> b.source_id
+        LEFT JOIN tol t ON t.indicator_code = a.indicator_code
+        GROUP BY a.indicator_code, a.source_id, b.source_id
+        """
+    )
+    con.execute("DROP TABLE unit_kind")
+    row = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE n_sources > 1), count(*) FILTER (WHERE disagree) FROM indicator_value"
+    ).fetchone()
+    return {"cells": row[0], "multi_source_cells": row[1], "disagreeing_cells": row[2]}

@@ -1,0 +1,139 @@
+"""Sources whose data arrived as files: imports (``hsdash import``) and the bundled starter set. Owns loading the
+newest sealed snapshot of such a source: parse it with its format (:mod:`etl.formats`), map its columns to
+catalogue indicators (:mod:`etl.mapping`, with the options stored at import), and return warehouse rows with their
+provenance, the ``series_map`` rows saying what became what, and a report of what was skipped and why.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+
+from etl import catalogue, formats, mapping
+from etl.parsers import ParseError
+from etl.rawzone import MANIFEST, list_raw_files, sealed_snapshots
+from etl.sources.base import Context, Loaded, Source, SourceError, provenance, source_row
+
+THEME_WORDS = [  # display grouping of imported indicators that have no catalogue entry
+    ("freedom_from_fear", ("conflict", "battle", "homicide", "refugee", "violence", "terror")),
+    ("dignity", ("gender", "inequality", "women", "female", "girls", "parliament")),
+    ("environment", ("co2", "emission", "renewable", "energy", "forest", "pollution", "disaster")),
+    ("freedom_from_want", ("poverty", "hunger", "undernourish", "stunt", "wasting", "mortality", "water", "sanitation",
+                           "malnutrition", "life expectancy", "human development", "school", "education", "health")),
+]
+
+
+
+def _theme(text: str) -> str:
+    low = text.lower()
+    for theme, words in THEME_WORDS:
+        if any(w in low for w in words):
+            return theme
+    return "context"
+
+
+class ImportSource(Source):
+    """A data set that arrived by ``hsdash import`` (or is bundled as a starter): loads its newest sealed snapshot."""
+
+    kind = "import"
+
+    def __init__(self, source_id: str, fmt: str, root: Path | None = None, kind: str = "import"):
+        self.source_id, self.format, self.root, self.kind = source_id, fmt, root, kind
+        self.description = f"{'starter' if kind == 'starter' else 'imported'} {fmt} file"
+
+    def extract(self, ctx: Context) -> str:
+        return "bundled starter data; nothing to fetch" if self.kind == "starter" else "imported file; nothing to fetch"
+
+    def transform(self, ctx: Context) -> Loaded:
+        folder = (self.root or ctx.paths.raw) / self.source_id
+        snaps = sealed_snapshots(folder)
+        if not snaps:
+            raise SourceError(f"no imported snapshot for {self.source_id}")
+        manifest = json.loads((snaps[-1] / MANIFEST).read_text(encoding="utf-8"))
+        options = {**(manifest.get("options") or {}), "slug": manifest.get("slug") or ""}
+        return load_files(self.source_id, self.format, list_raw_files(snaps[-1]), ctx, self.kind, options)
+
+
+def _top_reasons(rejected: pd.DataFrame, n: int = 3) -> str:
+    if rejected is None or rejected.empty:
+        return ""
+    counts = Counter(str(r).split(":")[0] if str(r).startswith(("aggregate:", "unknown entity:")) else str(r)[:80]
+                     for r in rejected["reason"])
+    return "; ".join(f"{k} ×{v}" for k, v in counts.most_common(n))
+
+
+def load_files(source_id: str, fmt: str, files, ctx: Context, kind: str, options: dict | None = None) -> Loaded:
+    """Parse imported raw files of format ``fmt`` into warehouse tables, mapping columns to catalogue indicators
+    (shared by imports, the starter set and the hdr source)."""
+    options = dict(options or {})
+    by_name = {f.path.name: f for f in files}
+    try:
+        parsed = formats.get(fmt).parse(by_name, options, ctx)
+    except ParseError as exc:
+        raise SourceError(f"{exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise SourceError(f"a file of {source_id} is not UTF-8 text ({exc.reason} at byte {exc.start}); "
+                          f"save it as UTF-8 and import it again") from exc
+    except csv.Error as exc:
+        raise SourceError(f"a file of {source_id} is not a readable CSV: {exc}") from exc
+    main = by_name[parsed.main] if parsed.main in by_name else files[0]
+    result = parsed.result
+    if result.frame.empty and not len(result.rejected):  # would replace the source's published rows with nothing
+        rows = result.meta.get("rows_in_file", result.meta.get("reconciliation", {}).get("rows_in_file", 0))
+        raise SourceError(f"{main.path.name} has no data rows to load ({rows} rows in the file)")
+    table = parsed.table
+    report = {k: v for k, v in result.meta.items() if k not in ("columns",)}
+    rejected = [(table, result.rejected)] if len(result.rejected) else []
+    tables: dict[str, pd.DataFrame] = {}
+    frame = result.frame
+    if table == "observation":
+        cat = catalogue.load()
+        user = {col: mapping.UserMapping(t["indicator_code"], float(t.get("factor", 1.0)))
+                for col, t in (options.get("indicators") or {}).items()}
+        mapped = mapping.apply(frame, dataset=parsed.dataset, columns=parsed.columns, cat=cat, user=user,
+                               dataset_title=parsed.title, role_if_unmapped="aggregator" if kind in ("import", "starter") else "publisher",
+                               describe_unmapped=fmt not in ("hdr", "wdi-bulk"))
+        frame = mapped.frame
+        if len(mapped.rejected):
+            rejected.append(("observation", mapped.rejected))
+        if mapped.indicators:
+            ind = pd.DataFrame(mapped.indicators)
+            ind["theme"] = (ind["name"] + " " + ind["description"]).map(_theme)
+            tables["indicator"] = ind.assign(source_hint=source_id, defined_by=source_id)
+        tables["series_map"] = pd.DataFrame(mapped.series).assign(source_id=source_id)
+        parser_skipped = result.meta.get("skipped_columns") or {}
+        if not isinstance(parser_skipped, dict):  # a list of names (HDR rank/group columns)
+            parser_skipped = {str(c): "rank or group column, not an observation" for c in parser_skipped}
+        report.update(skipped_columns={**parser_skipped, **mapped.skipped},
+                      unnamed_columns=mapped.unnamed, series=mapped.series)
+    if frame.empty:
+        all_rejected = pd.concat([r for _, r in rejected]) if rejected else None
+        raise SourceError(f"{main.path.name}: nothing to load — every value was rejected "
+                          f"({sum(len(r) for _, r in rejected):,} rows: {_top_reasons(all_rejected)})")
+    tables[table] = frame.assign(**provenance(main))
+    source = source_row(main, kind)
+    loaded = Loaded(source=source, raw_files=files, tables=tables, rejected=rejected,
+                    message=f"{len(frame)} rows from {main.path.name}")
+    loaded.report = report
+    return loaded
+
+
+def discover(raw_dir: Path, known: set[str], kind: str = "import") -> list[ImportSource]:
+    """Import sources present in ``raw_dir`` (folders whose sealed snapshots say how they were imported)."""
+    out = []
+    if not raw_dir.is_dir():
+        return out
+    names = formats.names()
+    for folder in sorted(p for p in raw_dir.iterdir() if p.is_dir() and p.name not in known and not p.name.startswith("_")):
+        snaps = sealed_snapshots(folder)
+        if not snaps:
+            continue
+        manifest = json.loads((snaps[-1] / MANIFEST).read_text(encoding="utf-8"))
+        fmt = manifest.get("import_format")
+        if fmt in names:
+            out.append(ImportSource(folder.name, fmt, raw_dir if kind == "starter" else None, kind))
+    return out
