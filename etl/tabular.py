@@ -16,6 +16,10 @@ imported only when an XLSX is made.
 from __future__ import annotations
 
 import csv
+import errno
+import gc
+import os
+import sys
 from datetime import date, datetime
 from typing import Callable, Iterable, Mapping, Sequence
 
@@ -107,5 +111,29 @@ def to_xlsx_bytes(sheets: Mapping[str, pd.DataFrame | Iterable[Sequence]],
         if style is not None:
             style(name, sheet)
     out = BytesIO()
-    wb.save(out)
+    code = _save(wb, out)
+    if code is not None:
+        raise OSError(code, f"{os.strerror(code)} (writing the workbook's temporary file)")
     return out.getvalue()
+
+
+def _save(wb, out) -> int | None:
+    """``wb.save(out)``; openpyxl streams each sheet through a temporary file, and lxml reports that file's I/O
+    errors as ``SerialisationError("IO_ENOSPC")``: returned as the errno. The failed writer's generators are closed
+    here, their repeated error muted (it would otherwise print "Exception ignored …" later)."""
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda u: None if str(u.exc_value).startswith("IO_") else hook(u)
+    try:
+        try:
+            wb.save(out)
+            return None
+        except OSError:
+            raise
+        except Exception as exc:
+            code = getattr(errno, str(exc).removeprefix("IO_"), None) if str(exc).startswith("IO_") else None
+            if code is None:
+                raise
+        gc.collect()
+        return code
+    finally:
+        sys.unraisablehook = hook
