@@ -4,11 +4,13 @@ Registered as an entry point in pyproject.toml (``[project.entry-points."hsdash.
 imports plotly. Opens the published warehouse read-only and runs the same builders as the dashboard
 (``dashboard.export``): the same data, figure, footer and file names. Where the output goes is checked before any
 work and every file is written atomically (``dashboard.export.files``); each failure is one line on stderr and an
-exit code listed in the command's help (``EXIT_*`` below).
+exit code listed in the command's help (``EXIT_*`` below). Names and publishers echoed to the terminal lose their
+control characters.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -24,8 +26,17 @@ EXIT_ERROR, EXIT_USAGE, EXIT_NO_WAREHOUSE, EXIT_NO_ENGINE, EXIT_OUTPUT = 1, 2, 4
 IMAGE_FORMATS = ("png", "svg", "pdf", "pptx")
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _printable(text: str) -> str:
+    """Data text echoed to a terminal: control characters (escape sequences that would recolour the terminal or
+    make links) shown as U+FFFD."""
+    return _CONTROL.sub("\ufffd", text)
+
+
 def _fail(code: int, message: str) -> NoReturn:
-    click.echo(f"hsdash export: {message}", err=True)
+    click.echo(_printable(f"hsdash export: {message}"), err=True)
     sys.exit(code)
 
 
@@ -172,8 +183,8 @@ def export(ctx, indicator, groups, countries, charts, year_from, year_to, year, 
         con.close()
     if empty:
         for c, why in empty:
-            click.echo(f"hsdash export: no data for {c.spec.indicator_name or c.spec.indicator_code} "
-                       f"({naming.stem(c.spec)}): {why}", err=True)
+            click.echo(_printable(f"hsdash export: no data for {c.spec.indicator_name or c.spec.indicator_code} "
+                                  f"({naming.stem(c.spec)}): {why}"), err=True)
         sys.exit(EXIT_ERROR)
     try:
         _write(loaded, fmt, size, pack_title, where)
@@ -244,4 +255,4 @@ def _write(charts: list[Chart], fmt: str, size: str, title: str, where: tuple[st
         name = naming.filename(chart.spec, fmt, size if fmt in ("png", "svg", "pdf") else None)
         path = place / name if mode == "dir" else place
         files.write_atomic(path, _make(path, lambda: chart_bytes(chart, fmt, size, generated)))
-        click.echo(_describe(chart, path, fmt, size))
+        click.echo(_printable(_describe(chart, path, fmt, size)))

@@ -20,6 +20,8 @@ import errno
 import gc
 import os
 import sys
+import threading
+import traceback
 from datetime import date, datetime
 from typing import Callable, Iterable, Mapping, Sequence
 
@@ -29,6 +31,7 @@ import pandas as pd
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\0", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 CSV_MIME = "text/csv"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_HOOK_LOCK = threading.Lock()
 
 
 def neutralise(value):
@@ -118,22 +121,26 @@ def to_xlsx_bytes(sheets: Mapping[str, pd.DataFrame | Iterable[Sequence]],
 
 
 def _save(wb, out) -> int | None:
-    """``wb.save(out)``; openpyxl streams each sheet through a temporary file, and lxml reports that file's I/O
-    errors as ``SerialisationError("IO_ENOSPC")``: returned as the errno. The failed writer's generators are closed
-    here, their repeated error muted (it would otherwise print "Exception ignored …" later)."""
-    hook = sys.unraisablehook
-    sys.unraisablehook = lambda u: None if str(u.exc_value).startswith("IO_") else hook(u)
+    """``wb.save(out)``; None, or the errno of an I/O error on the temporary file openpyxl streams each sheet
+    through (lxml reports those as ``SerialisationError("IO_ENOSPC")``). After such a failure the writer's generators
+    are closed here, their repeated error muted — it would otherwise be printed later as "Exception ignored …"."""
     try:
-        try:
-            wb.save(out)
-            return None
-        except OSError:
+        wb.save(out)
+        return None
+    except OSError:
+        raise
+    except Exception as exc:
+        code = getattr(errno, str(exc).removeprefix("IO_"), None) if str(exc).startswith("IO_") else None
+        if code is None:
             raise
-        except Exception as exc:
-            code = getattr(errno, str(exc).removeprefix("IO_"), None) if str(exc).startswith("IO_") else None
-            if code is None:
-                raise
-        gc.collect()
-        return code
-    finally:
-        sys.unraisablehook = hook
+        trace = exc.__traceback__
+    with _HOOK_LOCK:
+        hook = sys.unraisablehook
+        sys.unraisablehook = lambda u: None if str(u.exc_value).startswith("IO_") else hook(u)
+        try:
+            traceback.clear_frames(trace)  # releases the failed writer: its generators finish now
+            del trace
+            gc.collect()
+        finally:
+            sys.unraisablehook = hook
+    return code

@@ -1,6 +1,6 @@
 """A warehouse whose TEXT is hostile (issue 12): the offline build's real numbers under SYNTHETIC labels — country,
 group and indicator names, units, descriptions, publisher, licence, citation, vintage, URL and flags — that try
-markup (HTML links and images, markdown images), script URLs and spreadsheet formulas. Nothing here is real data;
+markup (HTML links and images, markdown images), script URLs, spreadsheet formulas and terminal escape sequences. Nothing here is real data;
 only the labels are changed, by the code below. Test modules import the ``hostile`` fixture from here.
 """
 
@@ -22,6 +22,7 @@ FORMULA = '=HYPERLINK("http://x")'
 DDE = "@SUM(1+1)*cmd|' /C calc'!A0"
 TEMPLATE = "%{customdata[0]} &amp; &lt;b&gt;"  # a plotly template variable and ready-made entities: shown as typed
 HOSTILE = (LINK, MD_IMAGE, IMG, SCRIPT_URL, FORMULA, DDE, TEMPLATE)
+TERMINAL = "\x1b]8;;https://evil.example\x07click\x1b]8;;\x07\x1b[2J"  # a terminal link, then "clear the screen"
 
 INDICATOR = "GAPMINDER.LIFEEXP"
 COUNTRIES = {"THA": LINK, "VNM": IMG, "KHM": FORMULA, "PHL": MD_IMAGE, "MMR": SCRIPT_URL, "IDN": TEMPLATE}
@@ -29,7 +30,7 @@ GROUP = ("asean", DDE)
 INDICATOR_NAME = f"Life expectancy {IMG}"
 UNIT = f"{LINK} years"
 DESCRIPTION = f"{MD_IMAGE} {FORMULA}"
-SOURCE = {"publisher": LINK, "title": MD_IMAGE, "licence": IMG, "citation": FORMULA, "vintage": SCRIPT_URL,
+SOURCE = {"publisher": f"{LINK} {TERMINAL}", "title": MD_IMAGE, "licence": IMG, "citation": FORMULA, "vintage": SCRIPT_URL,
           "url": SCRIPT_URL}
 FLAG = (("THA", 2007), "-2+3 " + LINK)
 

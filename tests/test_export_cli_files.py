@@ -22,6 +22,7 @@ from click.testing import CliRunner
 
 from dashboard.export import engine, specfile
 from etl.cli import main
+from hostile_data import TERMINAL, hostile  # noqa: F401  (fixture)
 
 HSDASH = Path(sys.executable).with_name("hsdash")
 ARGS = ["--indicator", "GAPMINDER.LIFEEXP", "--group", "ASEAN+3", "--country", "THA", "--from", "1952", "--to", "2007"]
@@ -208,6 +209,14 @@ def test_an_unreadable_spec_file(built, tmp_path):
     proc = subprocess.run(prefix + [str(HSDASH), "export", "--spec", str(spec), "--group", "ASEAN", "--format", "csv",
                                     "--out", str(tmp_path / "x.csv")], capture_output=True, text=True, env=_env(built))
     assert proc.returncode == 2 and "Permission denied" in one_line(proc.stderr)
+
+
+def test_names_echoed_to_the_terminal_carry_no_control_characters(hostile, tmp_path):  # noqa: F811
+    """The publisher holds a terminal hyperlink and a clear-screen sequence: echoed, they are inert."""
+    result = run(hostile, *ARGS, "--format", "csv", "--out", str(tmp_path / "x.csv"), cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("wrote ") and "\ufffd]8;;https://evil.example" in result.output
+    assert not any(ch in result.output for ch in "\x1b\x07") and TERMINAL not in result.output
 
 
 # --- the codes are documented ---------------------------------------------------------------------------------------
