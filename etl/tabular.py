@@ -5,9 +5,10 @@ page), ``hsdash export --format csv|xlsx`` and ``hsdash progress --format csv`` 
 ``to_xlsx_bytes`` here, so a text cell that a spreadsheet would run as a formula never leaves as one.
 
 The rule (OWASP "CSV Injection", ASVS 5 requirement 1.2.10): a text cell whose first character is ``=``, ``+``,
-``-``, ``@``, tab, CR, LF or NUL — or the full-width ``＝ ＋ － ＠`` that spreadsheets with East Asian input methods
-read as the ASCII ones — gets a leading apostrophe, which spreadsheets take as "this is text". Only text is touched:
-numbers (``-0.5`` in a numeric column, or a float inside a text column) stay numbers. Column names are text too.
+``-``, ``@``, tab, CR, LF or NUL — or a full-width ``＝ ＋ － ＠``, which spreadsheets set up for East Asian
+input may read as the ASCII ones — gets a leading apostrophe, which spreadsheets take as "this is text". Only text
+is touched: numbers (``-0.5`` in a numeric column, or a float inside a text column) stay numbers. Column names are
+text too.
 
 Lives in ``etl`` so that both layers can use it (``dashboard`` may import ``etl``, never the reverse); openpyxl is
 imported only when an XLSX is made.

@@ -1,7 +1,8 @@
 """A warehouse whose TEXT is hostile (issue 12): the offline build's real numbers under SYNTHETIC labels — country,
 group and indicator names, units, descriptions, publisher, licence, citation, vintage, URL and flags — that try
-markup (HTML links and images, markdown images), script URLs, spreadsheet formulas and terminal escape sequences. Nothing here is real data;
-only the labels are changed, by the code below. Test modules import the ``hostile`` fixture from here.
+markup (HTML links and images, markdown images), script URLs, spreadsheet formulas and terminal escape sequences.
+Nothing here is real data; only the labels are changed, by the code below. Test modules import the ``hostile``
+fixture from here.
 """
 
 from __future__ import annotations
@@ -30,8 +31,8 @@ GROUP = ("asean", DDE)
 INDICATOR_NAME = f"Life expectancy {IMG}"
 UNIT = f"{LINK} years"
 DESCRIPTION = f"{MD_IMAGE} {FORMULA}"
-SOURCE = {"publisher": f"{LINK} {TERMINAL}", "title": MD_IMAGE, "licence": IMG, "citation": FORMULA, "vintage": SCRIPT_URL,
-          "url": SCRIPT_URL}
+SOURCE = {"publisher": f"{LINK} {TERMINAL}", "title": MD_IMAGE, "licence": IMG, "citation": FORMULA,
+          "vintage": SCRIPT_URL, "url": SCRIPT_URL}
 FLAG = (("THA", 2007), "-2+3 " + LINK)
 
 

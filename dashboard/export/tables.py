@@ -3,7 +3,8 @@
 The rows are ``Chart.frame`` (``dashboard.chart_data.chart_frame`` for the chart's spec) unchanged except for one
 thing: text cells that a spreadsheet would run as a formula get a leading apostrophe — written by
 ``etl.tabular`` (``to_csv_bytes`` / ``to_xlsx_bytes``), the one neutraliser every CSV and XLSX of the product goes
-through. Only text is touched: numbers, negative ones included, stay numbers. The ``metadata`` sheet holds what the chart's footer says and more:
+through. Only text is touched: numbers, negative ones included, stay numbers. The ``metadata`` sheet holds what
+the chart's footer says and more:
 definitions, sources with licence, vintage, retrieval date and citation, caveats, and what each column means.
 """
 

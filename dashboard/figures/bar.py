@@ -50,9 +50,10 @@ def build_bar(data: pd.DataFrame, spec: ChartSpec) -> go.Figure:
             error_x={"type": "data", "symmetric": False, "array": [row["max_value"] - row["value"]],
                      "arrayminus": [row["value"] - row["min_value"]], "visible": True} if has_spread else None,
             text=[fmt(row["value"])], textposition="inside", insidetextanchor="end", textfont={"color": "white"},
-            hovertemplate=(f"<b>{template_text(row['name'])}</b> {row['year']}: %{{x:,.4g}}<br>coverage {row['coverage']:.0%}"
-                           f" of population ({row['n_reporting']} of {row['n_members']} members report)<br>range of "
-                           f"members: {template_text(row['min_name'])} {fmt(row['min_value'])} – "
+            hovertemplate=(f"<b>{template_text(row['name'])}</b> {row['year']}: %{{x:,.4g}}<br>coverage "
+                           f"{row['coverage']:.0%} of population ({row['n_reporting']} of {row['n_members']} "
+                           f"members report)<br>range of members: {template_text(row['min_name'])} "
+                           f"{fmt(row['min_value'])} – "
                            f"{template_text(row['max_name'])} {fmt(row['max_value'])}<extra></extra>"),
         ))
     log = spec.log_scale and spec.base_year is None

@@ -74,8 +74,8 @@ def title_of(spec: ChartSpec) -> str:
 def finish(fig: go.Figure, spec: ChartSpec, *, axis_px: int = 40, height: int = 520) -> go.Figure:
     """Title, sizes and the footer: the common last step of every builder."""
     fig.update_layout(
-        title={"text": plain(title_of(spec)), "x": 0, "xanchor": "left", "y": 0.995, "yanchor": "top", "yref": "container",
-               "pad": {"t": 8}, "font": {"size": 16}},
+        title={"text": plain(title_of(spec)), "x": 0, "xanchor": "left", "y": 0.995, "yanchor": "top",
+               "yref": "container", "pad": {"t": 8}, "font": {"size": 16}},
         height=height, margin={"l": 10, "r": 10, "t": 90}, template="plotly_white",
         hoverlabel={"namelength": -1},
     )
@@ -85,7 +85,8 @@ def finish(fig: go.Figure, spec: ChartSpec, *, axis_px: int = 40, height: int = 
 def empty(spec: ChartSpec, message: str) -> go.Figure:
     """A figure that says why it has nothing to show (exports never get a blank chart)."""
     fig = go.Figure()
-    fig.add_annotation(text=plain(message), showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5, font={"size": 14})
+    fig.add_annotation(text=plain(message), showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5,
+                       font={"size": 14})
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     return finish(fig, spec)

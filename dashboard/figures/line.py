@@ -33,8 +33,8 @@ def _hover(block: pd.DataFrame, unit: str, is_group: bool) -> tuple[list, str]:
     if is_group:
         custom = list(zip(
             (block["coverage"] * 100).round(0), block["n_reporting"], block["n_members"],
-            as_plain(block["min_name"], "–"), block["min_value"], as_plain(block["max_name"], "–"), block["max_value"],
-            as_plain(block["flag"]),
+            as_plain(block["min_name"], "–"), block["min_value"], as_plain(block["max_name"], "–"),
+            block["max_value"], as_plain(block["flag"]),
         ))
         template = (
             "<b>%{fullData.name}</b> %{x}: %{y:,.4g} " + unit + "<br>coverage %{customdata[0]}% of population "

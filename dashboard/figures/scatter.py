@@ -36,7 +36,8 @@ def build_scatter(data: pd.DataFrame, spec: ChartSpec) -> go.Figure:
         name=plain(spec.indicator_name or spec.indicator_code),
     ))
     axis = "log" if spec.log_scale else "linear"
-    fig.update_xaxes(title_text=plain(label(spec.x_indicator_name or spec.x_indicator_code or "", spec.x_unit)), type=axis)
+    x_title = label(spec.x_indicator_name or spec.x_indicator_code or "", spec.x_unit)
+    fig.update_xaxes(title_text=plain(x_title), type=axis)
     fig.update_yaxes(title_text=plain(label(spec.indicator_name or spec.indicator_code, spec.unit)), type=axis)
     fig.add_annotation(text=size_note, showarrow=False, xref="paper", yref="paper", x=1, y=1.02,
                        xanchor="right", yanchor="bottom", font={"size": 10, "color": "#777"})
