@@ -2,22 +2,42 @@
 
 Registered as an entry point in pyproject.toml (``[project.entry-points."hsdash.commands"]``), so etl/ never
 imports plotly. Opens the published warehouse read-only and runs the same builders as the dashboard
-(``dashboard.export``): the same data, figure, footer and file names.
+(``dashboard.export``): the same data, figure, footer and file names. Where the output goes is checked before any
+work and every file is written atomically (``dashboard.export.files``); each failure is one line on stderr and an
+exit code listed in the command's help (``EXIT_*`` below). Names and publishers echoed to the terminal lose their
+control characters.
 """
 
 from __future__ import annotations
 
+import re
 import sys
+import tempfile
 from pathlib import Path
+from typing import NoReturn
 
 import click
 import duckdb
 
-from dashboard.export import FORMATS, PRESETS, engine, naming, specfile
+from dashboard.export import FORMATS, PRESETS, engine, files, naming, specfile
 from dashboard.export.meta import Chart, load_chart, now_utc
 
-EXIT_ERROR, EXIT_USAGE, EXIT_NO_WAREHOUSE, EXIT_NO_ENGINE = 1, 2, 4, 6
+EXIT_ERROR, EXIT_USAGE, EXIT_NO_WAREHOUSE, EXIT_NO_ENGINE, EXIT_OUTPUT = 1, 2, 4, 6, 7
 IMAGE_FORMATS = ("png", "svg", "pdf", "pptx")
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _printable(text: str) -> str:
+    """Data text echoed to a terminal: control characters (escape sequences that would recolour the terminal or
+    make links) shown as U+FFFD."""
+    return _CONTROL.sub("\ufffd", text)
+
+
+def _fail(code: int, message: str) -> NoReturn:
+    click.echo(_printable(f"hsdash export: {message}"), err=True)
+    sys.exit(code)
 
 
 def _warehouse(ctx: click.Context) -> Path:
@@ -54,16 +74,18 @@ def _describe(chart: Chart, path: Path, fmt: str, size: str) -> str:
 @click.option("--unweighted", is_flag=True, help="Group values as plain means (default: population-weighted).")
 @click.option("--hide-low-coverage", is_flag=True, help="Hide group values below two-thirds coverage (default: flag).")
 @click.option("--log", "log_scale", is_flag=True, help="Log scale.")
-@click.option("--spec", "spec_file", type=click.Path(dir_okay=False, exists=True), metavar="FILE",
-              help="JSON or TOML file listing the charts (see below); command-line options act as defaults.")
+@click.option("--spec", "spec_file", metavar="FILE",
+              help="JSON or TOML file listing the charts (see below; at most 1 MB); command-line options act as "
+                   "defaults.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), help="Output format (default: from --out's "
               "extension, else png; pptx for several charts).")
 @click.option("--size", type=click.Choice(sorted(PRESETS)), default=None,
               help="Image size preset: slide (16:9, 1920×1080 PNG), half_a4 (210×148.5 mm), square. Default slide.")
 @click.option("--title", "pack_title", metavar="TEXT", help="Title of a pptx/pdf pack (title slide).")
 @click.option("--out", type=click.Path(), metavar="PATH",
-              help="Output file, or a directory (created) for one file per chart; default: a descriptive name "
-                   "such as stunting_ASEAN_2000-2022.png in the current directory.")
+              help="Output file (its directory must exist), or a directory for one file per chart (created if its "
+                   "parent exists); default: a descriptive name such as stunting_ASEAN_2000-2022.png in the current "
+                   "directory. Files are replaced atomically: a failed export leaves the previous file as it was.")
 @click.pass_context
 def export(ctx, indicator, groups, countries, charts, year_from, year_to, year, x_indicator, base_year, unweighted,
            hide_low_coverage, log_scale, spec_file, fmt, size, pack_title, out):
@@ -98,9 +120,17 @@ def export(ctx, indicator, groups, countries, charts, year_from, year_to, year, 
       kind = "bar"
       year = 2020
     \b
-    Exit codes: 0 written; 1 no data for a chart; 2 usage error (unknown indicator,
-    group, country or option); 4 no published warehouse; 6 image export unavailable
-    (no Chromium: the message says how to install it; csv, xlsx and html still work).
+    Exit codes:
+      0  written
+      1  no data for a chart
+      2  usage error: unknown indicator, group, country or option; a spec file that
+         cannot be read, is not valid JSON/TOML, is over 1 MB or nested over 32 levels
+      4  no published warehouse
+      6  image export unavailable (no Chromium: the message says how to install it;
+         csv, xlsx and html still work)
+      7  cannot write the output: directory missing, under a regular file or not
+         writable; target not a regular file (e.g. /dev/full); disk full. A file
+         already at that path is left as it was.
     """
     base = {"indicator": indicator, "groups": list(groups), "countries": list(countries), "from": year_from,
             "to": year_to, "year": year, "x_indicator": x_indicator, "base_year": base_year}
@@ -113,6 +143,9 @@ def export(ctx, indicator, groups, countries, charts, year_from, year_to, year, 
     base = {k: v for k, v in base.items() if v not in (None, [])}
     try:
         settings, file_charts = specfile.load_file(spec_file) if spec_file else ({"defaults": {}}, [])
+    except specfile.SpecError as exc:
+        _fail(EXIT_USAGE, str(exc))
+    try:
         defaults = specfile.merge(settings["defaults"], base)
         wanted = [specfile.merge(defaults, c) for c in file_charts]
         wanted += [specfile.merge(defaults, specfile.parse_chart_option(c)) for c in charts]
@@ -128,11 +161,14 @@ def export(ctx, indicator, groups, countries, charts, year_from, year_to, year, 
     if fmt not in FORMATS:
         raise click.BadParameter(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}", param_hint="--format")
 
-    if fmt in IMAGE_FORMATS:  # fail before any work, with the reason and the fix
+    try:  # fail before any work, with the reason and the fix: where the output goes, then the image engine
+        where = _destination(out, several=len(wanted) > 1, pack=len(wanted) > 1 and fmt in ("pptx", "pdf"))
+    except files.OutputError as exc:
+        _fail(EXIT_OUTPUT, str(exc))
+    if fmt in IMAGE_FORMATS:
         state = engine.status()
         if not state.available:
-            click.echo(f"hsdash export: cannot make {fmt.upper()} here. {state.reason}", err=True)
-            sys.exit(EXIT_NO_ENGINE)
+            _fail(EXIT_NO_ENGINE, f"cannot make {fmt.upper()} here. {state.reason}")
 
     con = duckdb.connect(str(_warehouse(ctx)), read_only=True)
     try:
@@ -147,14 +183,15 @@ def export(ctx, indicator, groups, countries, charts, year_from, year_to, year, 
         con.close()
     if empty:
         for c, why in empty:
-            click.echo(f"hsdash export: no data for {c.spec.indicator_name or c.spec.indicator_code} "
-                       f"({naming.stem(c.spec)}): {why}", err=True)
+            click.echo(_printable(f"hsdash export: no data for {c.spec.indicator_name or c.spec.indicator_code} "
+                                  f"({naming.stem(c.spec)}): {why}"), err=True)
         sys.exit(EXIT_ERROR)
     try:
-        _write(loaded, fmt, size, pack_title, out)
+        _write(loaded, fmt, size, pack_title, where)
     except engine.EngineUnavailable as exc:
-        click.echo(f"hsdash export: cannot make {fmt.upper()} here. {exc}", err=True)
-        sys.exit(EXIT_NO_ENGINE)
+        _fail(EXIT_NO_ENGINE, f"cannot make {fmt.upper()} here. {exc}")
+    except files.OutputError as exc:
+        _fail(EXIT_OUTPUT, str(exc))
 
 
 def _why_empty(con: duckdb.DuckDBPyConnection, chart: Chart) -> str:
@@ -176,26 +213,46 @@ def _format_from(out: str | None, several: bool) -> str:
     return "pptx" if several else "png"
 
 
-def _write(charts: list[Chart], fmt: str, size: str, title: str, out: str | None) -> None:
+def _destination(out: str | None, several: bool, pack: bool) -> tuple[str, Path]:
+    """("dir", directory) — files named for each chart go there — or ("file", path); checked before any work.
+    Several charts in a data or image format go into ``--out`` as a directory (created, one level, when the files
+    are written); a pack or a single chart goes to ``--out`` as a file, or into it when it is a directory."""
+    if several and not pack and out is not None and not Path(out).exists():
+        files.check_directory(Path(out).parent, file=Path(out))
+        return "dir", Path(out)
+    if several and not pack or out is None or Path(out).is_dir():
+        return "dir", files.check_directory(Path(out or "."))
+    path = Path(out)
+    files.check_directory(path.parent, file=path)
+    files.check_target(path)
+    return "file", path
+
+
+def _make(path: Path, build):
+    """The file's bytes; an I/O error while making them (a full disk or file-size limit met by a temporary file)
+    is an output error like any other."""
+    try:
+        return build()
+    except OSError as exc:
+        raise files.OutputError(f"cannot make {path}: {files.reason(exc)} (writing temporary files under "
+                                f"{tempfile.gettempdir()})") from None
+
+
+def _write(charts: list[Chart], fmt: str, size: str, title: str, where: tuple[str, Path]) -> None:
     from dashboard.export import chart_bytes, pack
 
     generated = now_utc()
+    mode, place = where
+    if mode == "dir":
+        files.check_directory(place, create=True)
     if len(charts) > 1 and fmt in ("pptx", "pdf"):
-        data = (pack.pptx_pack if fmt == "pptx" else pack.pdf_pack)(charts, title, generated, size)
-        path = Path(out) if out else Path(naming.pack_filename(fmt, generated.date(), title))
-        if path.is_dir():
-            path = path / naming.pack_filename(fmt, generated.date(), title)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        path = place / naming.pack_filename(fmt, generated.date(), title) if mode == "dir" else place
+        make = pack.pptx_pack if fmt == "pptx" else pack.pdf_pack
+        files.write_atomic(path, _make(path, lambda: make(charts, title, generated, size)))
         click.echo(f"wrote {path} ({fmt.upper()} pack {size}: {len(charts)} charts)")
         return
-    directory = None
-    if len(charts) > 1 or (out and Path(out).is_dir()):
-        directory = Path(out or ".")
-        directory.mkdir(parents=True, exist_ok=True)
     for chart in charts:
         name = naming.filename(chart.spec, fmt, size if fmt in ("png", "svg", "pdf") else None)
-        path = directory / name if directory else Path(out or name)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(chart_bytes(chart, fmt, size, generated))
-        click.echo(_describe(chart, path, fmt, size))
+        path = place / name if mode == "dir" else place
+        files.write_atomic(path, _make(path, lambda: chart_bytes(chart, fmt, size, generated)))
+        click.echo(_printable(_describe(chart, path, fmt, size)))

@@ -15,6 +15,7 @@ from dashboard.chart_data import chart_frame
 from dashboard.export import load_chart, tables
 from dashboard.export.meta import Chart, ChartMeta
 from dashboard.figures.spec import ChartSpec
+from etl import tabular
 
 LINE = ChartSpec("GAPMINDER.LIFEEXP", countries=("THA", "VNM"), groups=("asean",), year_from=1960, year_to=2007)
 BAR = ChartSpec("GAPMINDER.GDPPERCAP", countries=("CHN",), groups=("asean_plus_3",), year_from=1990, year_to=2007,
@@ -101,11 +102,11 @@ def _synthetic() -> pd.DataFrame:
 
 
 def test_neutralise_touches_text_only():
-    assert tables.neutralise("=1+1") == "'=1+1"
-    for bad in ("+1", "-1", "@x", "\tx", "\rx", "\nx"):
-        assert tables.neutralise(bad) == "'" + bad
-    assert tables.neutralise("Viet Nam") == "Viet Nam" and tables.neutralise("") == ""
-    assert tables.neutralise(-3.5) == -3.5 and tables.neutralise(-7) == -7 and tables.neutralise(None) is None
+    assert tabular.neutralise("=1+1") == "'=1+1"
+    for bad in ("+1", "-1", "@x", "\tx", "\rx", "\nx", "\0x", "＝1+1", "＋1", "－1", "＠SUM(A1)"):
+        assert tabular.neutralise(bad) == "'" + bad
+    assert tabular.neutralise("Viet Nam") == "Viet Nam" and tabular.neutralise("") == ""
+    assert tabular.neutralise(-3.5) == -3.5 and tabular.neutralise(-7) == -7 and tabular.neutralise(None) is None
 
 
 def test_csv_neutralises_formula_text_but_keeps_negative_numbers():
@@ -117,7 +118,7 @@ def test_csv_neutralises_formula_text_but_keeps_negative_numbers():
     assert back["value"].dtype.kind == "f"
     np.testing.assert_array_equal(back["value"].to_numpy(), frame["value"].to_numpy())
     text = [v for col in ("name", "flag") for v in back[col] if isinstance(v, str)]
-    assert len(text) == 11 and not any(v.startswith(tables.FORMULA_START) for v in text)
+    assert len(text) == 11 and not any(v.startswith(tabular.FORMULA_START) for v in text)
 
 
 def test_xlsx_writes_no_formula_and_keeps_negative_numbers():

@@ -3,16 +3,20 @@ as the image exports.
 
 plotly.js is inlined (no CDN). A map's world topojson is inlined too, as ``window.PlotlyGeoAssets`` (which
 plotly.js consults before fetching ``<topojsonURL>world_110m.json``), so the file needs nothing but a browser.
-No Chromium needed: this is the export that always works.
+No Chromium needed: this is the export that always works. Data text (names, publishers, descriptions) reaches the
+page only inside the figure, escaped by the builders (``dashboard.figures.markup``) so plotly.js shows it as text,
+and in the page's ``<title>``, HTML-escaped: the file holds no link or image made from data.
 """
 
 from __future__ import annotations
 
+import html
 import json
 from datetime import datetime
 
 from dashboard.export import images
 from dashboard.export.meta import Chart
+from dashboard.figures.common import title_of
 from dashboard.figures.map import TOPOJSON_DIR
 
 MIME = "text/html"
@@ -32,10 +36,6 @@ def chart_html(chart: Chart, generated: datetime | None = None) -> bytes:
     fig = images.export_figure(chart, None, generated)
     page = fig.to_html(full_html=True, include_plotlyjs=True, config={"displaylogo": False, "responsive": True},
                        default_height="92vh")
-    title = fig.layout.title.text or "hsdash chart"
-    page = page.replace("<head>", f"<head><title>{_escape(title)}</title>" + _geo_assets(fig), 1)
+    title = title_of(chart.spec) or "hsdash chart"  # plain text (the figure's title is plotly-escaped)
+    page = page.replace("<head>", f"<head><title>{html.escape(title)}</title>" + _geo_assets(fig), 1)
     return page.encode("utf-8")
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

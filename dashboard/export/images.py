@@ -4,11 +4,14 @@
 needs once it leaves the dashboard: the title, a subtitle (unit, countries/groups, years, weighting) and the shared
 footer (``dashboard.figures.footer.footer_lines``: publishers, licences, vintage and retrieval date, group
 coverage, notes) plus the generation date, re-wrapped for the preset's width. ``chart_image`` renders that with the
-warm kaleido engine (``dashboard.export.engine``). Pure: chart in, bytes out.
+warm kaleido engine (``dashboard.export.engine``). Pure: chart in, bytes out. The subtitle and footer are data
+text (names, publishers, licences): wrapped as plain text, then each line escaped (``markup.plain_lines``), so the
+image shows them as text — and links or images named in them are never made.
 """
 
 from __future__ import annotations
 
+import html
 import textwrap
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +22,7 @@ from dashboard.export import engine, meta
 from dashboard.export.meta import Chart
 from dashboard.figures import build
 from dashboard.figures.footer import LINE_PX, footer_lines
+from dashboard.figures.markup import plain_lines
 
 MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
 FOOTER_CHAR_PX = 5.6  # average width of a 10 px footer character
@@ -85,12 +89,12 @@ def export_figure(chart: Chart, preset: str | Preset | None = DEFAULT_PRESET, ge
         fig.add_annotation(ann)
         ann = fig.layout.annotations[-1]
     # the footer starts at the image's left edge, not the plot's: shift it left by the plot's left margin
-    ann.update(text="<br>".join(footer), x=0, xanchor="left", align="left", xshift=-(left - EDGE), yshift=-axis_px)
+    ann.update(text=plain_lines(footer), x=0, xanchor="left", align="left", xshift=-(left - EDGE), yshift=-axis_px)
     legend_rows = _legend_rows(fig, width - left - right) if _legend_on_top(fig) else 0
     fig.update_layout(
         title={"text": fig.layout.title.text, "x": EDGE / width, "xanchor": "left", "xref": "container",
                "y": 1 - 10 / (p.height if p else 600), "yanchor": "top", "yref": "container",
-               "subtitle": {"text": "<br>".join(sub), "font": {"size": 12, "color": "#444"}}},
+               "subtitle": {"text": plain_lines(sub), "font": {"size": 12, "color": "#444"}}},
         margin={"t": 48 + 16 * len(sub) + 22 * legend_rows + 8, "b": axis_px + len(footer) * LINE_PX + 14,
                 "l": left, "r": right},
     )
@@ -110,7 +114,8 @@ def _left_px(fig: go.Figure) -> int:
     types = {t.type for t in fig.data}
     if not types or types <= {"choropleth", "table"}:
         return EDGE
-    labels = [str(v) for t in fig.data if t.type == "bar" and t.orientation == "h" and t.y is not None for v in t.y]
+    labels = [html.unescape(str(v))  # escaped data text: an entity is one character on screen
+              for t in fig.data if t.type == "bar" and t.orientation == "h" and t.y is not None for v in t.y]
     if labels:
         return EDGE + int(max(len(s) for s in labels) * 6.6) + 10
     titled = bool(fig.layout.yaxis.title.text)
@@ -133,7 +138,7 @@ def _legend_rows(fig: go.Figure, width: int) -> int:
     blocks: dict[str, list[float]] = {}
     for i, t in enumerate(fig.data):
         if t.name and t.showlegend is not False:
-            blocks.setdefault(t.legendgroup or f"_{i}", []).append(40 + len(str(t.name)) * size)
+            blocks.setdefault(t.legendgroup or f"_{i}", []).append(40 + len(html.unescape(str(t.name))) * size)
     rows, line_rows, used = 0, 0, 0.0
     for items in blocks.values():
         w = max(items)

@@ -5,11 +5,16 @@ title, subtitle and footer burned in, alt text set), a caption with source, lice
 speaker notes with definitions, caveats and citations; then the sources slide(s). PDF: the same pages — title,
 one vector page per chart, sources and notes as tables — rendered by the same engine and joined with pypdf.
 Pure: a list of ``meta.Chart`` in, bytes out. Needs the image engine (raises ``engine.EngineUnavailable``).
+
+Data text is text: in PowerPoint every string is a plain text run (python-pptx escapes it for XML; characters XML
+cannot hold are replaced), and the only hyperlinks are source URLs that pass ``etl.urls.safe_http_url`` — any other
+URL stays plain text. In the PDF, titles, names and sources are escaped for plotly (``dashboard.figures.markup``).
 """
 
 from __future__ import annotations
 
 import io
+import re
 from datetime import datetime
 
 import plotly.graph_objects as go
@@ -19,6 +24,8 @@ from pptx.util import Emu, Inches, Pt
 from dashboard.export import engine, images, meta
 from dashboard.export.meta import Chart
 from dashboard.figures.common import title_of
+from dashboard.figures.markup import plain, plain_lines
+from etl.urls import safe_http_url
 
 PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 PDF_MIME = "application/pdf"
@@ -27,6 +34,7 @@ MARGIN = Inches(0.4)
 CAPTION_H = Inches(0.85)
 SOURCES_PER_SLIDE = 5
 BLANK, TITLE_ONLY, TITLE_SLIDE = 6, 5, 0
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # characters an XML attribute cannot hold
 
 
 def sources_of(charts: list[Chart]) -> list[tuple[dict, list[int]]]:
@@ -40,10 +48,13 @@ def sources_of(charts: list[Chart]) -> list[tuple[dict, list[int]]]:
     return list(seen.values())
 
 
-def source_text(s: dict, used_by: list[int]) -> str:
-    return (f"{s['publisher']} — {s['title']}. Licence: {s['licence'] or 'not stated'}. Vintage: "
-            f"{s['vintage'] or 'not stated'}. Retrieved {s['retrieved_at'][:10] or 'unknown'}. {s['url']} "
-            f"(chart{'s' if len(used_by) > 1 else ''} {', '.join(map(str, used_by))})").replace("  ", " ")
+def source_parts(s: dict, used_by: list[int]) -> tuple[str, str, str]:
+    """A source's line as (text before the URL, the URL as the data has it, text after it)."""
+    url = (s["url"] or "").strip()
+    before = (f"{s['publisher']} — {s['title']}. Licence: {s['licence'] or 'not stated'}. Vintage: "
+              f"{s['vintage'] or 'not stated'}. Retrieved {s['retrieved_at'][:10] or 'unknown'}. ")
+    after = (" " if url else "") + f"(chart{'s' if len(used_by) > 1 else ''} {', '.join(map(str, used_by))})"
+    return before, url, after
 
 
 def _cover_lines(charts: list[Chart], generated: datetime | None) -> tuple[str, list[str]]:
@@ -78,7 +89,8 @@ def _chart_slide(prs, chart: Chart, png: bytes, preset: images.Preset, generated
     width, height = (box_w, int(box_w / ratio)) if box_w / box_h <= ratio else (int(box_h * ratio), box_h)
     pic = slide.shapes.add_picture(io.BytesIO(png), Emu(int((SLIDE_W - width) / 2)), Inches(0.2), width, height)
     pic.name = f"Chart {n}"
-    pic._element.nvPicPr.cNvPr.set("descr", f"{title_of(chart.spec)}. {meta.subtitle(chart.spec, chart.frame, chart.meta.labels)}")
+    alt = f"{title_of(chart.spec)}. {meta.subtitle(chart.spec, chart.frame, chart.meta.labels)}"
+    pic._element.nvPicPr.cNvPr.set("descr", _NOT_XML.sub("\ufffd", alt))
     cap = slide.shapes.add_textbox(MARGIN, Inches(0.2) + height + Inches(0.08), SLIDE_W - 2 * MARGIN, CAPTION_H)
     cap.name = "Caption"
     _text(cap.text_frame, [meta.caption(chart)], 11)
@@ -112,8 +124,7 @@ def pptx_pack(charts: list[Chart], title: str = "Human security briefing", gener
         _place_title(slide, "Sources" + (f" ({k}/{len(chunks)})" if len(chunks) > 1 else ""), height=Inches(0.9))
         body = slide.shapes.add_textbox(MARGIN, Inches(1.4), SLIDE_W - 2 * MARGIN, SLIDE_H - Inches(1.8))
         body.name = "Sources"
-        lines = [source_text(s, used) for s, used in chunk] or ["No data source (the charts are empty)."]
-        _text(body.text_frame, lines + ([stamp] if k == len(chunks) else []), 14)
+        _sources(body.text_frame, chunk, [stamp] if k == len(chunks) else [])
         slide.notes_slide.notes_text_frame.text = "\n\n".join(
             f"{s['source_id']}: {s['citation'] or s['title']}" for s, _ in chunk)
     out = io.BytesIO()
@@ -121,17 +132,40 @@ def pptx_pack(charts: list[Chart], title: str = "Human security briefing", gener
     return out.getvalue()
 
 
+def _sources(frame, chunk: list[tuple[dict, list[int]]], tail: list[str], size: int = 14) -> None:
+    """One paragraph per source; its URL a hyperlink only when ``safe_http_url`` accepts it."""
+    if not chunk:
+        _text(frame, ["No data source (the charts are empty)."] + tail, size)
+        return
+    frame.word_wrap = True
+    for i, (s, used) in enumerate(chunk):
+        para = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+        before, url, after = source_parts(s, used)
+        for text, link in ((before, None), (url, safe_http_url(url)), (after, None)):
+            if not text:
+                continue
+            run = para.add_run()
+            run.text = text
+            run.font.size = Pt(size)
+            if link:
+                run.hyperlink.address = link
+    for line in tail:
+        para = frame.add_paragraph()
+        para.text = line
+        para.font.size = Pt(size)
+
+
 # --- PDF ---------------------------------------------------------------------------------------------------------
 
 def _cover_figure(title: str, charts: list[Chart], generated: datetime | None, p: images.Preset) -> go.Figure:
     stamp, listing = _cover_lines(charts, generated)
     fig = go.Figure()
-    fig.add_annotation(text=f"<b>{title}</b>", x=0, y=0.9, xref="paper", yref="paper", xanchor="left",
+    fig.add_annotation(text=f"<b>{plain(title)}</b>", x=0, y=0.9, xref="paper", yref="paper", xanchor="left",
                        showarrow=False, font={"size": 26})
-    fig.add_annotation(text=stamp, x=0, y=0.8, xref="paper", yref="paper", xanchor="left", showarrow=False,
+    fig.add_annotation(text=plain(stamp), x=0, y=0.8, xref="paper", yref="paper", xanchor="left", showarrow=False,
                        font={"size": 13, "color": "#444"})
     wrapped = images.wrap(listing, p.width - 80, 6.4)  # the same wrapping as subtitles
-    fig.add_annotation(text="<br>".join(wrapped), x=0, y=0.7, xref="paper", yref="paper", xanchor="left",
+    fig.add_annotation(text=plain_lines(wrapped), x=0, y=0.7, xref="paper", yref="paper", xanchor="left",
                        yanchor="top", align="left", showarrow=False, font={"size": 12})
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
@@ -141,7 +175,8 @@ def _cover_figure(title: str, charts: list[Chart], generated: datetime | None, p
 
 def _table_figure(heading: str, header: list[str], columns: list[list[str]], widths: list[float],
                   page_width: int) -> go.Figure:
-    """A table page; cell text wrapped here (plotly does not wrap lines that hold a line break)."""
+    """A table page; cell text (plain text, lines separated by ``\\n``) wrapped and escaped here (plotly does not
+    wrap lines that hold a line break)."""
     usable = page_width - 60
     columns = [[_cell_text(v, usable * w / sum(widths)) for v in col] for col, w in zip(columns, widths)]
     fig = go.Figure(go.Table(
@@ -155,8 +190,9 @@ def _table_figure(heading: str, header: list[str], columns: list[list[str]], wid
 
 
 def _cell_text(value: str, width_px: float) -> str:
-    lines = str(value).split("<br>")
-    return "<br>".join(images.wrap(lines, int(width_px - 12), 5.4))
+    """Plain text → plotly text: each line wrapped to ``width_px``, then escaped, joined by ``<br>``."""
+    lines = str(value).split("\n")
+    return plain_lines(images.wrap(lines, int(width_px - 12), 5.4))
 
 
 def _pages_of(rows: list[tuple[str, ...]], widths: list[float], p: images.Preset) -> list[list[tuple[str, ...]]]:
@@ -197,8 +233,8 @@ def pdf_pack(charts: list[Chart], title: str = "Human security briefing", genera
         pages.append(pdf(_table_figure("Sources", ["Publisher", "Title", "Licence", "Vintage", "URL", "Charts"],
                                        cols, [2.2, 2.4, 2.2, 1.6, 2.4, 0.8], p.width)))
     rows = [(f"{i}. {title_of(c.spec)}",
-             "<br>".join(f"{d['name']} ({d['unit'] or 'no unit'}): {d['description']}" for d in c.meta.definitions),
-             "<br>".join(meta.caveats(c)) or "–") for i, c in enumerate(charts, start=1)]
+             "\n".join(f"{d['name']} ({d['unit'] or 'no unit'}): {d['description']}" for d in c.meta.definitions),
+             "\n".join(meta.caveats(c)) or "–") for i, c in enumerate(charts, start=1)]
     widths = [1.6, 3, 3]
     for chunk in _pages_of(rows, widths, p):
         pages.append(pdf(_table_figure("Notes: definitions and caveats", ["Chart", "Definitions", "Caveats"],

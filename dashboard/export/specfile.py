@@ -23,13 +23,21 @@ A spec file (``.json`` or ``.toml``; YAML is not installed)::
     year = 2020
 
 The same as JSON: ``{"title": …, "defaults": {…}, "charts": [{…}, …]}`` (``chart`` or ``charts``).
+
+A spec file is input like any other: only a regular file is read, at most ``MAX_SPEC_BYTES`` (1 MB), and its
+nesting is measured before it is parsed (brackets and braces outside strings and comments; more than
+``MAX_DEPTH`` levels is refused — the parsers recurse), then again on the parsed document (TOML dotted keys nest
+without brackets). Every problem is a ``SpecError`` with one line that says what to fix.
 """
 
 from __future__ import annotations
 
 import difflib
 import json
+import os
+import re
 import shlex
+import stat
 import tomllib
 from pathlib import Path
 
@@ -44,17 +52,27 @@ BOOL_KEYS = {"weighted", "hide_low_coverage", "log"}
 TEXT_KEYS = {"indicator": "indicator", "kind": "kind", "chart": "kind", "view": "kind", "x_indicator": "x_indicator",
              "title": "title"}
 TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+MAX_SPEC_BYTES = 1 << 20
+MAX_DEPTH = 32
+MAX_CHARTS = 200
+SCALAR = (str, int, float, bool)
+# what can open a level, and what hides a bracket (strings; in TOML also literal strings and comments)
+_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+_TOML_TOKENS = re.compile(r"'''[\s\S]*?'''|\"\"\"(?:[^\\]|\\[\s\S])*?\"\"\"|\"(?:[^\"\\\n]|\\.)*\"|'[^'\n]*'|#[^\n]*"
+                          r"|[\[\]{}]")
 
 
 class SpecError(ValueError):
     """A chart description that cannot be turned into a ChartSpec (the message says why)."""
 
 
-def _as_list(value) -> list[str]:
+def _as_list(key: str, value) -> list[str]:
     if value is None:
         return []
     if isinstance(value, str):
         return [v.strip() for v in value.split(",") if v.strip()]
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, SCALAR) for v in value):
+        raise SpecError(f"{key} must be a list of names or codes, not {type(value).__name__}")
     return [str(v).strip() for v in value if str(v).strip()]
 
 
@@ -69,12 +87,14 @@ def _as_bool(key: str, value) -> bool:
 
 def normalise(raw: dict) -> dict:
     """Canonical keys and types; unknown keys are an error (a typo must not silently change a chart)."""
+    if not isinstance(raw, dict):
+        raise SpecError(f"a chart must be a table of key = value pairs, not {type(raw).__name__}")
     out: dict = {}
     for key, value in raw.items():
         k = str(key).strip().lower().replace("-", "_")
         if k in LIST_KEYS:
             out.setdefault(LIST_KEYS[k], [])
-            out[LIST_KEYS[k]] += _as_list(value)
+            out[LIST_KEYS[k]] += _as_list(str(key), value)
         elif k in INT_KEYS:
             try:
                 out[INT_KEYS[k]] = None if value in (None, "") else int(value)
@@ -83,6 +103,8 @@ def normalise(raw: dict) -> dict:
         elif k in BOOL_KEYS:
             out[k] = _as_bool(k, value)
         elif k in TEXT_KEYS:
+            if not isinstance(value, SCALAR):
+                raise SpecError(f"{key} must be text, not {type(value).__name__}")
             out[TEXT_KEYS[k]] = str(value).strip()
         else:
             known = sorted(set(LIST_KEYS) | set(INT_KEYS) | BOOL_KEYS | set(TEXT_KEYS))
@@ -105,26 +127,97 @@ def parse_chart_option(text: str) -> dict:
     return normalise(raw)
 
 
+def read_text(path: str | Path) -> str:
+    """The spec file's text: a regular file, at most ``MAX_SPEC_BYTES``, UTF-8 (a byte-order mark is allowed)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)  # a FIFO must not block the open
+    except OSError as exc:
+        raise SpecError(f"cannot read spec file {path}: {exc.strerror or exc}") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_SPEC_BYTES:
+        os.close(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise SpecError(f"spec file {path} is not a regular file")
+        raise SpecError(f"spec file {path} is larger than {MAX_SPEC_BYTES // 1024} KB ({info.st_size:,} bytes)")
+    with os.fdopen(fd, "rb") as fh:
+        try:
+            data = fh.read(MAX_SPEC_BYTES + 1)
+        except OSError as exc:
+            raise SpecError(f"cannot read spec file {path}: {exc.strerror or exc}") from None
+    if len(data) > MAX_SPEC_BYTES:
+        raise SpecError(f"spec file {path} is larger than {MAX_SPEC_BYTES // 1024} KB")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SpecError(f"spec file {path} is not UTF-8 text (byte {exc.start})") from None
+
+
+def text_depth(text: str, toml: bool) -> int:
+    """How deeply brackets and braces nest in ``text``, outside strings (and TOML comments); stops past the limit."""
+    depth = deepest = 0
+    for match in (_TOML_TOKENS if toml else _JSON_TOKENS).finditer(text):
+        token = match.group()
+        if token in ("[", "{"):
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > MAX_DEPTH:
+                break
+        elif token in ("]", "}"):
+            depth = max(0, depth - 1)
+    return deepest
+
+
+def doc_depth(doc) -> int:
+    """Nesting of a parsed document (lists and tables), counted without recursion; stops past the limit."""
+    deepest, stack = 0, [(doc, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, (dict, list)):
+            deepest = max(deepest, depth)
+            if deepest > MAX_DEPTH:
+                break
+            stack.extend((child, depth + 1) for child in (node.values() if isinstance(node, dict) else node))
+    return deepest
+
+
 def load_file(path: str | Path) -> tuple[dict, list[dict]]:
     """(top-level settings: title, size, format, defaults; charts) from a .json or .toml file."""
     path = Path(path)
+    toml = path.suffix.lower() == ".toml"
+    kind = "TOML" if toml else "JSON"
+    text = read_text(path)
+    if text_depth(text, toml) > MAX_DEPTH:
+        raise SpecError(f"{path}: nested more than {MAX_DEPTH} levels deep (a spec file needs three)")
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SpecError(f"cannot read spec file {path}: {exc.strerror or exc}") from None
-    try:
-        doc = tomllib.loads(text) if path.suffix.lower() == ".toml" else json.loads(text)
+        doc = tomllib.loads(text) if toml else json.loads(text)
     except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
-        raise SpecError(f"{path}: not valid {'TOML' if path.suffix.lower() == '.toml' else 'JSON'}: {exc}") from None
+        raise SpecError(f"{path}: not valid {kind}: {exc}") from None
+    except RecursionError:  # not reached after the check above; kept so that no input can end in a traceback
+        raise SpecError(f"{path}: nested too deeply to read") from None
+    if doc_depth(doc) > MAX_DEPTH:
+        raise SpecError(f"{path}: nested more than {MAX_DEPTH} levels deep (a spec file needs three)")
     if isinstance(doc, list):
         doc = {"charts": doc}
+    if not isinstance(doc, dict):
+        raise SpecError(f"{path}: expected a {kind} {'document' if toml else 'object'} with charts, "
+                        f"not {type(doc).__name__}")
     charts = doc.get("charts", doc.get("chart", []))
     if isinstance(charts, dict):
         charts = [charts]
+    if not isinstance(charts, list):
+        raise SpecError(f"{path}: charts must be a list of tables, not {type(charts).__name__}")
     if not charts:
         raise SpecError(f"{path}: no charts (add [[chart]] tables in TOML, or a \"charts\" list in JSON)")
+    if len(charts) > MAX_CHARTS:
+        raise SpecError(f"{path}: {len(charts)} charts; at most {MAX_CHARTS} in one export")
     settings = {k: v for k, v in doc.items() if k in ("title", "size", "format")}
-    settings["defaults"] = normalise(doc.get("defaults", {}))
+    for key, value in settings.items():
+        if not isinstance(value, str):
+            raise SpecError(f"{path}: {key} must be text, not {type(value).__name__}")
+    defaults = doc.get("defaults", {})
+    if not isinstance(defaults, dict):
+        raise SpecError(f"{path}: defaults must be a table of key = value pairs, not {type(defaults).__name__}")
+    settings["defaults"] = normalise(defaults)
     return settings, [normalise(c) for c in charts]
 
 

@@ -1,31 +1,27 @@
 """Data downloads: CSV and XLSX of exactly the rows behind a chart, the XLSX with a ``metadata`` sheet.
 
 The rows are ``Chart.frame`` (``dashboard.chart_data.chart_frame`` for the chart's spec) unchanged except for one
-thing: text cells that a spreadsheet would run as a formula — starting with ``=``, ``+``, ``-``, ``@``, tab, CR or
-LF — get a leading apostrophe (OWASP's advice against CSV/formula injection). Only text is touched: numbers,
-negative ones included, stay numbers. The ``metadata`` sheet holds what the chart's footer says and more:
+thing: text cells that a spreadsheet would run as a formula get a leading apostrophe — written by
+``etl.tabular`` (``to_csv_bytes`` / ``to_xlsx_bytes``), the one neutraliser every CSV and XLSX of the product goes
+through. Only text is touched: numbers, negative ones included, stay numbers. The ``metadata`` sheet holds what
+the chart's footer says and more:
 definitions, sources with licence, vintage, retrieval date and citation, caveats, and what each column means.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime
 
-import numpy as np
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 
 from dashboard.export import meta
 from dashboard.export.meta import Chart
 from dashboard.figures.common import title_of
+from etl import tabular
+from etl.tabular import CSV_MIME, XLSX_MIME
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
-CSV_MIME = "text/csv"
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+__all__ = ["COLUMNS", "CSV_MIME", "XLSX_MIME", "metadata_rows", "to_csv", "to_xlsx"]
 
 COLUMNS = {
     "series_kind": "country or group",
@@ -52,49 +48,9 @@ COLUMNS = {
 }
 
 
-def neutralise(value):
-    """A text cell that would start a formula gets a leading apostrophe; everything else is returned as is."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
-def _textual(series: pd.Series) -> bool:
-    return not (pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series)
-                or pd.api.types.is_datetime64_any_dtype(series))
-
-
-def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with its text cells (and column names) neutralised; numeric columns untouched."""
-    out = frame.copy()
-    for col in out.columns:
-        if _textual(out[col]):
-            out[col] = out[col].astype(object).map(neutralise)
-    out.columns = [neutralise(str(c)) for c in out.columns]
-    return out
-
-
 def to_csv(frame: pd.DataFrame) -> bytes:
-    """RFC 4180 CSV (CRLF rows, so a CR or LF inside a cell is quoted), UTF-8 with a byte-order mark (Excel reads
-    accents right), one header row, no index."""
-    return safe_frame(frame).to_csv(index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n").encode("utf-8-sig")
-
-
-def _cell(value):
-    """A pandas/numpy scalar as something openpyxl writes faithfully (missing → empty cell)."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, (float, np.floating)) and np.isnan(value):
-        return None
-    if isinstance(value, np.generic):
-        return _cell(value.item())
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
-    if isinstance(value, str):
-        return neutralise(ILLEGAL_CHARACTERS_RE.sub("\ufffd", value))  # control characters XML cannot hold
-    if isinstance(value, (int, float, bool, datetime)):
-        return value
-    return _cell(str(value))
+    """The chart's rows as CSV (``etl.tabular.to_csv_bytes``: neutralised text, CRLF, UTF-8 with a BOM)."""
+    return tabular.to_csv_bytes(frame)
 
 
 def metadata_rows(chart: Chart, generated: datetime | None = None) -> list[list]:
@@ -130,29 +86,30 @@ def metadata_rows(chart: Chart, generated: datetime | None = None) -> list[list]
 
 
 def to_xlsx(chart: Chart, generated: datetime | None = None) -> bytes:
-    """Workbook with sheets ``data`` (the chart's rows) and ``metadata``."""
-    wb = Workbook()
-    data = wb.active
-    data.title = "data"
-    frame = chart.frame
-    data.append([neutralise(str(c)) for c in frame.columns])
-    for row in frame.itertuples(index=False, name=None):
-        data.append([_cell(v) for v in row])
-    for cell in data[1]:
+    """Workbook with sheets ``data`` (the chart's rows) and ``metadata``, written by ``etl.tabular.to_xlsx_bytes``."""
+    return tabular.to_xlsx_bytes({"data": chart.frame, "metadata": metadata_rows(chart, generated)},
+                                 style=lambda name, sheet: _style_data(sheet, chart.frame) if name == "data"
+                                 else _style_metadata(sheet))
+
+
+def _style_data(sheet, frame: pd.DataFrame) -> None:
+    for cell in sheet[1]:
         cell.font = Font(bold=True)
-    data.freeze_panes = "A2"
+    sheet.freeze_panes = "A2"
     for i, col in enumerate(frame.columns, start=1):
         width = max([len(str(col))] + [len(str(v)) for v in frame[col].head(200) if v is not None])
-        data.column_dimensions[data.cell(1, i).column_letter].width = min(60, max(8, width + 2))
+        sheet.column_dimensions[sheet.cell(1, i).column_letter].width = min(60, max(8, width + 2))
 
-    sheet = wb.create_sheet("metadata")
+
+def _style_metadata(sheet) -> None:
+    """First row of each block (blocks are separated by an empty row) in bold; wide, wrapped columns."""
     block_start = True
-    for row in metadata_rows(chart, generated):
-        sheet.append([_cell(v) for v in row])
-        if row and block_start:
-            for cell in sheet[sheet.max_row]:
+    for row in sheet.iter_rows(min_row=1, max_row=sheet.max_row):
+        filled = any(c.value is not None for c in row)
+        if filled and block_start:
+            for cell in row:
                 cell.font = Font(bold=True)
-        block_start = not row
+        block_start = not filled
     sheet.column_dimensions["A"].width = 28
     sheet.column_dimensions["B"].width = 60
     for letter in "CDEFGH":
@@ -160,6 +117,3 @@ def to_xlsx(chart: Chart, generated: datetime | None = None) -> bytes:
     for row in sheet.iter_rows():
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures.common import (CHOSEN_COLOUR, GROUP_COLOURS, MEMBER_COLOUR, as_text, empty, finish, fmt,
-                                      short_name)
+from dashboard.figures.common import (CHOSEN_COLOUR, GROUP_COLOURS, MEMBER_COLOUR, as_plain, empty, finish, fmt,
+                                      plain, short_name, template_text)
 from dashboard.figures.spec import ChartSpec
 
 
@@ -24,9 +24,9 @@ def build_bar(data: pd.DataFrame, spec: ChartSpec) -> go.Figure:
         return empty(spec, f"No values for {spec.year} in this selection")
     data = _order(data, spec)
     is_group = data["series_kind"] == "group"
-    data = data.assign(label=data["name"])
+    data = data.assign(label=data["name"].map(plain))  # category labels from the data: escaped
     data.loc[is_group, "label"] = [  # groups read as "ASEAN · 13% coverage ⚠"
-        f"<b>{short_name(n)}</b> · {c:.0%} coverage" + (" ⚠" if low else "")
+        f"<b>{plain(short_name(n))}</b> · {c:.0%} coverage" + (" ⚠" if low else "")
         for n, c, low in zip(data.loc[is_group, "name"], data.loc[is_group, "coverage"],
                              data.loc[is_group, "low_coverage"].fillna(False).astype(bool))]
     fig = go.Figure()
@@ -37,7 +37,7 @@ def build_bar(data: pd.DataFrame, spec: ChartSpec) -> go.Figure:
         fig.add_trace(go.Bar(
             y=countries["label"], x=countries["value"], orientation="h", name="countries",
             marker={"color": [CHOSEN_COLOUR if c else MEMBER_COLOUR for c in chosen]}, text=label, textposition="outside",
-            customdata=list(zip(countries["year"], as_text(countries["member_of"]), as_text(countries["flag"]))),
+            customdata=list(zip(countries["year"], as_plain(countries["member_of"]), as_plain(countries["flag"]))),
             hovertemplate="<b>%{y}</b>: %{x:,.4g} (%{customdata[0]})<br>%{customdata[1]}<br>%{customdata[2]}<extra></extra>",
         ))
     groups = data[data["series_kind"] == "group"]
@@ -45,17 +45,19 @@ def build_bar(data: pd.DataFrame, spec: ChartSpec) -> go.Figure:
         low = bool(row["low_coverage"])
         has_spread = pd.notna(row["min_value"]) and spec.base_year is None
         fig.add_trace(go.Bar(
-            y=[row["label"]], x=[row["value"]], orientation="h", name=row["name"],
+            y=[row["label"]], x=[row["value"]], orientation="h", name=plain(row["name"]),
             marker={"color": GROUP_COLOURS[i % len(GROUP_COLOURS)], "pattern": {"shape": "/" if low else "", "fgcolor": "white", "fgopacity": 0.5, "solidity": 0.25}},
             error_x={"type": "data", "symmetric": False, "array": [row["max_value"] - row["value"]],
                      "arrayminus": [row["value"] - row["min_value"]], "visible": True} if has_spread else None,
             text=[fmt(row["value"])], textposition="inside", insidetextanchor="end", textfont={"color": "white"},
-            hovertemplate=(f"<b>{row['name']}</b> {row['year']}: %{{x:,.4g}}<br>coverage {row['coverage']:.0%} of population"
-                           f" ({row['n_reporting']} of {row['n_members']} members report)<br>range of members: "
-                           f"{row['min_name']} {fmt(row['min_value'])} – {row['max_name']} {fmt(row['max_value'])}<extra></extra>"),
+            hovertemplate=(f"<b>{template_text(row['name'])}</b> {row['year']}: %{{x:,.4g}}<br>coverage "
+                           f"{row['coverage']:.0%} of population ({row['n_reporting']} of {row['n_members']} "
+                           f"members report)<br>range of members: {template_text(row['min_name'])} "
+                           f"{fmt(row['min_value'])} – "
+                           f"{template_text(row['max_name'])} {fmt(row['max_value'])}<extra></extra>"),
         ))
     log = spec.log_scale and spec.base_year is None
-    fig.update_xaxes(title_text=spec.value_label, type="log" if log else "linear")
+    fig.update_xaxes(title_text=plain(spec.value_label), type="log" if log else "linear")
     fig.update_yaxes(type="category", categoryorder="array", categoryarray=list(data["label"]), title_text="")
     fig.update_layout(barmode="overlay", showlegend=False, bargap=0.25)
     height = max(360, 26 * len(data) + 200)

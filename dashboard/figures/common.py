@@ -1,5 +1,6 @@
 """Shared styling for the chart builders: colours per series, number formats, the empty-figure message and the
-layout every figure gets (title, margins, footer)."""
+layout every figure gets (title, margins, footer). Every string from the data enters a figure through
+``plain`` (``dashboard.figures.markup``, re-exported here): plotly then shows it as text, never as markup."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import plotly.graph_objects as go
 from plotly.colors import qualitative
 
 from dashboard.figures.footer import add_footer
+from dashboard.figures.markup import plain, plain_lines, template_text  # noqa: F401  (re-exported)
 from dashboard.figures.spec import ChartSpec
 
 COUNTRY_COLOURS = qualitative.Safe
@@ -36,6 +38,11 @@ def as_text(column: pd.Series, blank: str = "") -> pd.Series:
     return column.astype(object).where(column.notna(), blank).astype(str)
 
 
+def as_plain(column: pd.Series, blank: str = "") -> pd.Series:
+    """``as_text`` escaped for plotly (hover text, customdata, labels from the data)."""
+    return as_text(column, blank).map(plain)
+
+
 def rgba(hex_colour: str, alpha: float) -> str:
     if hex_colour.startswith("rgb("):
         return hex_colour.replace("rgb(", "rgba(").replace(")", f",{alpha})")
@@ -58,6 +65,7 @@ def label(name: str, unit: str) -> str:
 
 
 def title_of(spec: ChartSpec) -> str:
+    """The chart's title as plain text (``finish`` escapes it for the figure; exports use it as is)."""
     if spec.title:
         return spec.title
     return label(spec.indicator_name or spec.indicator_code, spec.value_label)
@@ -66,8 +74,8 @@ def title_of(spec: ChartSpec) -> str:
 def finish(fig: go.Figure, spec: ChartSpec, *, axis_px: int = 40, height: int = 520) -> go.Figure:
     """Title, sizes and the footer: the common last step of every builder."""
     fig.update_layout(
-        title={"text": title_of(spec), "x": 0, "xanchor": "left", "y": 0.995, "yanchor": "top", "yref": "container",
-               "pad": {"t": 8}, "font": {"size": 16}},
+        title={"text": plain(title_of(spec)), "x": 0, "xanchor": "left", "y": 0.995, "yanchor": "top",
+               "yref": "container", "pad": {"t": 8}, "font": {"size": 16}},
         height=height, margin={"l": 10, "r": 10, "t": 90}, template="plotly_white",
         hoverlabel={"namelength": -1},
     )
@@ -77,7 +85,8 @@ def finish(fig: go.Figure, spec: ChartSpec, *, axis_px: int = 40, height: int = 
 def empty(spec: ChartSpec, message: str) -> go.Figure:
     """A figure that says why it has nothing to show (exports never get a blank chart)."""
     fig = go.Figure()
-    fig.add_annotation(text=message, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5, font={"size": 14})
+    fig.add_annotation(text=plain(message), showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5,
+                       font={"size": 14})
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     return finish(fig, spec)

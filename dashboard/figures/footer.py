@@ -2,6 +2,8 @@
 
 One helper for all builders (and the briefing exports built on them): ``add_footer(fig, spec)`` writes a single
 annotation named ``footer`` under the plot area, positioned in pixels so it sits below the axes at any height.
+Publishers, licences and notes come from files and APIs: each wrapped line is escaped (``markup.plain_lines``)
+before the ``<br>`` between lines is added, so they show as text.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import textwrap
 
 import plotly.graph_objects as go
 
+from dashboard.figures.markup import plain_lines
 from dashboard.figures.spec import ChartSpec
 
 WIDTH = 115  # characters per footer line before wrapping
@@ -34,8 +37,9 @@ def footer_lines(spec: ChartSpec) -> list[str]:
 
 
 def footer_text(spec: ChartSpec) -> str:
+    """The footer as plotly text: the plain lines wrapped, each escaped, joined by ``<br>``."""
     wrapped = [w for line in footer_lines(spec) for w in textwrap.wrap(line, WIDTH) or [""]]
-    return "<br>".join(wrapped)
+    return plain_lines(wrapped)
 
 
 def add_footer(fig: go.Figure, spec: ChartSpec, *, axis_px: int = 40) -> go.Figure:

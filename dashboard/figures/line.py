@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures.common import as_text, colour_map, empty, finish, rgba, short_name
+from dashboard.figures.common import as_plain, colour_map, empty, finish, plain, rgba, short_name, template_text
 from dashboard.figures.spec import ChartSpec
 
 
@@ -28,11 +28,13 @@ def _band(block: pd.DataFrame, name: str, colour: str) -> list[go.Scatter]:
 
 
 def _hover(block: pd.DataFrame, unit: str, is_group: bool) -> tuple[list, str]:
+    """customdata (escaped data text) and the template (``unit`` from the catalogue, escaped for a template)."""
+    unit = template_text(unit)
     if is_group:
         custom = list(zip(
             (block["coverage"] * 100).round(0), block["n_reporting"], block["n_members"],
-            as_text(block["min_name"], "–"), block["min_value"], as_text(block["max_name"], "–"), block["max_value"],
-            as_text(block["flag"]),
+            as_plain(block["min_name"], "–"), block["min_value"], as_plain(block["max_name"], "–"),
+            block["max_value"], as_plain(block["flag"]),
         ))
         template = (
             "<b>%{fullData.name}</b> %{x}: %{y:,.4g} " + unit + "<br>coverage %{customdata[0]}% of population "
@@ -40,7 +42,7 @@ def _hover(block: pd.DataFrame, unit: str, is_group: bool) -> tuple[list, str]:
             " · highest: %{customdata[5]} %{customdata[6]:,.4g}<br>%{customdata[7]}<extra></extra>"
         )
     else:
-        custom = list(zip(as_text(block["source_id"]), as_text(block["flag"])))
+        custom = list(zip(as_plain(block["source_id"]), as_plain(block["flag"])))
         template = "<b>%{fullData.name}</b> %{x}: %{y:,.4g} " + unit + "<br>source: %{customdata[0]} %{customdata[1]}<extra></extra>"
     return custom, template
 
@@ -56,7 +58,7 @@ def build_line(data: pd.DataFrame, spec: ChartSpec) -> go.Figure:
         block = block.sort_values("year")
         is_group = block["series_kind"].iloc[0] == "group"
         colour = colours.get(full_name, "#333")
-        name = short_name(full_name) if is_group else full_name
+        name = plain(short_name(full_name) if is_group else full_name)
         if is_group and spec.base_year is None:
             for trace in _band(block, name, colour):
                 fig.add_trace(trace)
@@ -71,7 +73,7 @@ def build_line(data: pd.DataFrame, spec: ChartSpec) -> go.Figure:
         ))
     fig.update_xaxes(title_text="", range=[spec.year_from - 0.5, spec.year_to + 0.5] if spec.year_from and spec.year_to else None)
     log = spec.log_scale and spec.base_year is None
-    fig.update_yaxes(title_text=unit, type="log" if log else "linear", zeroline=spec.base_year is not None)
+    fig.update_yaxes(title_text=plain(unit), type="log" if log else "linear", zeroline=spec.base_year is not None)
     if spec.base_year is not None:
         fig.add_hline(y=0, line={"color": "#999", "width": 1})
     fig.update_layout(legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom", "font": {"size": 11}})

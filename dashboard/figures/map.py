@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures.common import as_text, empty, finish
+from dashboard.figures.common import as_plain, empty, finish, plain
 from dashboard.figures.spec import ChartSpec
 
 TOPOJSON_DIR = Path(__file__).resolve().parents[1] / "static" / "topojson"
@@ -25,15 +25,15 @@ def build_map(data: pd.DataFrame, spec: ChartSpec) -> go.Figure:
         return empty(spec, f"No country values for {spec.year} in this selection")
     log = spec.log_scale and spec.base_year is None and (data["value"] > 0).all()
     z = np.log10(data["value"]) if log else data["value"]
-    colorbar = {"title": {"text": spec.value_label, "side": "right"}}
+    colorbar = {"title": {"text": plain(spec.value_label), "side": "right"}}
     if log:
         ticks = list(range(math.floor(z.min()), math.ceil(z.max()) + 1))
         colorbar.update(tickvals=ticks, ticktext=[f"{10 ** t:,g}" for t in ticks])
     # levels: darker = more; change since a base year: diverging around 0, blue = improvement when direction is known
     rebased = spec.base_year is not None
     fig = go.Figure(go.Choropleth(
-        locations=data["code"], locationmode="ISO-3", z=z, text=data["name"],
-        customdata=list(zip(data["value"], data["year"], as_text(data["flag"]))),
+        locations=data["code"], locationmode="ISO-3", z=z, text=as_plain(data["name"]),
+        customdata=list(zip(data["value"], data["year"], as_plain(data["flag"]))),
         hovertemplate="<b>%{text}</b>: %{customdata[0]:,.4g} (%{customdata[1]})<br>%{customdata[2]}<extra></extra>",
         colorscale="RdBu" if rebased else "YlGnBu", reversescale=rebased and spec.higher_is_better is False,
         zmid=0 if rebased else None,

@@ -1,7 +1,8 @@
 """Progress chart for one cell of the Progress page: the observed series, the required (World Bank reference) path
 from the baseline to the target, the extrapolation at the observed rate (anticipated progress) and the target.
 
-A pure function: data in, figure out (no Streamlit, no queries).
+A pure function: data in, figure out (no Streamlit, no queries). ``title``, ``unit`` and the row's source and
+indicator are plain text (they come from the catalogue and the data): they are escaped here, shown as text.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from typing import Mapping
 
 import pandas as pd
 import plotly.graph_objects as go
+
+from dashboard.figures.markup import plain
 
 BAND_COLOURS = {  # traffic lights, colour-blind-safe tones
     "target_met": "#1a7f37", "on_track": "#4cae4c", "acceleration_needed": "#e69f00",
@@ -60,11 +63,11 @@ def progress_figure(frame: pd.DataFrame, row: Mapping, *, title: str = "", unit:
         fig.update_xaxes(visible=False)
         fig.update_yaxes(visible=False)
     source = row.get("source_id")
-    footer = f"Source: {source} · indicator {row.get('indicator_code', '')}" if not _missing(source) else ""
+    footer = plain(f"Source: {source} · indicator {row.get('indicator_code', '')}") if not _missing(source) else ""
     fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 15}},
+        title={"text": plain(title), "x": 0, "xanchor": "left", "font": {"size": 15}},
         template="plotly_white", height=440, margin={"l": 10, "r": 10, "t": 50, "b": 60},
-        yaxis_title=unit or None, legend={"orientation": "h", "y": -0.2},
+        yaxis_title=plain(unit) or None, legend={"orientation": "h", "y": -0.2},
         annotations=list(fig.layout.annotations) + ([{"text": footer, "showarrow": False, "xref": "paper",
                                                        "yref": "paper", "x": 0, "y": -0.32, "xanchor": "left",
                                                        "font": {"size": 10, "color": "#666"}}] if footer else []),

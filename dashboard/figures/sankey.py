@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures.common import COUNTRY_COLOURS, empty, finish, rgba
+from dashboard.figures.common import COUNTRY_COLOURS, empty, finish, plain, rgba
 from dashboard.figures.spec import ChartSpec
 
 
@@ -22,7 +22,7 @@ def build_sankey(data: pd.DataFrame, spec: ChartSpec) -> go.Figure:
     colours = {d: COUNTRY_COLOURS[i % len(COUNTRY_COLOURS)] for i, d in enumerate(donors)}
     fig = go.Figure(go.Sankey(
         arrangement="snap", valueformat="$,.3s",
-        node={"label": labels, "pad": 12, "thickness": 16,
+        node={"label": [plain(n) for n in labels], "pad": 12, "thickness": 16,
               "color": [colours.get(n, "#888") for n in donors] + ["#bbb"] * len(recipients)},
         link={"source": data["donor_name"].map(index).tolist(), "target": data["recipient_name"].map(index).tolist(),
               "value": data["amount_usd"].tolist(), "color": [rgba(colours[d], 0.35) for d in data["donor_name"]],

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures.common import CHOSEN_COLOUR, MEMBER_COLOUR, empty, finish, label
+from dashboard.figures.common import CHOSEN_COLOUR, MEMBER_COLOUR, as_plain, empty, finish, label, plain
 from dashboard.figures.spec import ChartSpec
 
 MAX_BUBBLE_PX = 50
@@ -27,17 +27,18 @@ def build_scatter(data: pd.DataFrame, spec: ChartSpec) -> go.Figure:
         size_note = "population unknown: equal bubbles"
     chosen = data["selected"].fillna(False).astype(bool)
     fig = go.Figure(go.Scatter(
-        x=data["x_value"], y=data["value"], mode="markers+text", text=data["name"], textposition="top center",
+        x=data["x_value"], y=data["value"], mode="markers+text", text=as_plain(data["name"]), textposition="top center",
         marker={"size": size, "color": [CHOSEN_COLOUR if c else MEMBER_COLOUR for c in chosen], "opacity": 0.8,
                 "line": {"width": 1, "color": "#333"}},
         customdata=list(zip(data["year"], data["x_year"], data["population"])),
         hovertemplate=("<b>%{text}</b><br>y: %{y:,.4g} (%{customdata[0]})<br>x: %{x:,.4g} (%{customdata[1]})"
                        "<br>population %{customdata[2]:,.0f}<extra></extra>"),
-        name=spec.indicator_name or spec.indicator_code,
+        name=plain(spec.indicator_name or spec.indicator_code),
     ))
     axis = "log" if spec.log_scale else "linear"
-    fig.update_xaxes(title_text=label(spec.x_indicator_name or spec.x_indicator_code or "", spec.x_unit), type=axis)
-    fig.update_yaxes(title_text=label(spec.indicator_name or spec.indicator_code, spec.unit), type=axis)
+    x_title = label(spec.x_indicator_name or spec.x_indicator_code or "", spec.x_unit)
+    fig.update_xaxes(title_text=plain(x_title), type=axis)
+    fig.update_yaxes(title_text=plain(label(spec.indicator_name or spec.indicator_code, spec.unit)), type=axis)
     fig.add_annotation(text=size_note, showarrow=False, xref="paper", yref="paper", x=1, y=1.02,
                        xanchor="right", yanchor="bottom", font={"size": 10, "color": "#777"})
     fig.update_layout(showlegend=False)

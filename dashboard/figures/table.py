@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures.common import as_text, empty, finish, fmt
+from dashboard.figures.common import as_text, empty, finish, fmt, plain
 from dashboard.figures.spec import ChartSpec
 
 MAX_ROWS = 60
@@ -27,9 +27,9 @@ def build_table(data: pd.DataFrame, spec: ChartSpec) -> go.Figure:
         return empty(spec, "No data for this selection")
     view = table_view(data)
     shown = view.head(MAX_ROWS)
-    cells = [shown[c].map(fmt) if c == "value" else shown[c].astype(str) for c in shown.columns]
+    cells = [shown[c].map(fmt) if c == "value" else shown[c].astype(str).map(plain) for c in shown.columns]
     fig = go.Figure(go.Table(
-        header={"values": [c if c != "value" else spec.value_label for c in shown.columns], "align": "left",
+        header={"values": [c if c != "value" else plain(spec.value_label) for c in shown.columns], "align": "left",
                 "fill_color": "#e8eef6"},
         cells={"values": cells, "align": "left"},
     ))
