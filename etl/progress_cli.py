@@ -15,7 +15,7 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from etl import config, publish, tabular
+from etl import config, publish, writers
 from etl.progress_table import progress_table, resolve_group, targets
 from etl.refresh import EXIT_FAILED
 
@@ -132,7 +132,7 @@ def progress(ctx: click.Context, group: str | None, target_id: str | None, sourc
 
 def _emit(frame, fmt: str) -> None:
     if fmt == "csv":  # neutralised like every CSV the product writes; no BOM on a stream
-        click.echo(tabular.to_csv_bytes(frame, bom=False), nl=False)
+        click.echo(writers.to_csv_bytes(frame, bom=False), nl=False)
     else:
         records = [{k: _clean(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
         click.echo(json.dumps(records, indent=2, ensure_ascii=False))

@@ -19,6 +19,7 @@ WDI copy of FAO's series floors at 5), is marked ``at_floor``.
 from __future__ import annotations
 
 import duckdb
+import pandas as pd
 
 _TOLERANCE = """
     tol AS (
@@ -97,3 +98,27 @@ def materialise(con: duckdb.DuckDBPyConnection) -> dict:
         "SELECT count(*), count(*) FILTER (WHERE n_sources > 1), count(*) FILTER (WHERE disagree) FROM indicator_value"
     ).fetchone()
     return {"cells": row[0], "multi_source_cells": row[1], "disagreeing_cells": row[2]}
+
+
+def cell_sources(con: duckdb.DuckDBPyConnection, indicator_code: str, iso3s: list[str], year_from: int | None = None,
+                 year_to: int | None = None, only_disagreeing: bool = False) -> pd.DataFrame:
+    """Every source's value for the cells of ``iso3s`` (the 'sources disagree' panel): one row per cell and source,
+    with the publisher, vintage, role and whether it is the value shown (``chosen``), best first within a cell."""
+    return con.execute(
+        """
+        SELECT o.iso3, coalesce(c.name, o.iso3) AS country, o.year, o.value, o.source_id, s.publisher, s.vintage,
+               s.vintage_date, s.kind, coalesce(m.role, 'aggregator') AS role, v.source_id = o.source_id AS chosen,
+               v.value AS shown_value, v.disagree, o.flag, o.note
+        FROM observation o
+        JOIN indicator_value v USING (indicator_code, iso3, year)
+        LEFT JOIN source s ON s.source_id = o.source_id
+        LEFT JOIN country c ON c.iso3 = o.iso3
+        LEFT JOIN (SELECT source_id, indicator_code, min(role) AS role FROM series_map GROUP BY ALL) m
+               ON m.source_id = o.source_id AND m.indicator_code = o.indicator_code
+        WHERE o.indicator_code = $ind AND o.source_id <> 'paper' AND o.iso3 IN (SELECT unnest($iso3s::VARCHAR[]))
+          AND o.year BETWEEN coalesce($lo, -10000) AND coalesce($hi, 10000)
+          AND (NOT $only OR v.disagree)
+        ORDER BY country, o.year, chosen DESC, o.source_id
+        """,
+        {"ind": indicator_code, "iso3s": list(iso3s), "lo": year_from, "hi": year_to, "only": only_disagreeing},
+    ).df()

@@ -25,7 +25,7 @@ TEMPLATE = "%{customdata[0]} &amp; &lt;b&gt;"  # a plotly template variable and 
 HOSTILE = (LINK, MD_IMAGE, IMG, SCRIPT_URL, FORMULA, DDE, TEMPLATE)
 TERMINAL = "\x1b]8;;https://evil.example\x07click\x1b]8;;\x07\x1b[2J"  # a terminal link, then "clear the screen"
 
-INDICATOR = "GAPMINDER.LIFEEXP"
+INDICATOR = "SP.DYN.LE00.IN"  # offline: Gapminder's life expectancy (the only source of it)
 COUNTRIES = {"THA": LINK, "VNM": IMG, "KHM": FORMULA, "PHL": MD_IMAGE, "MMR": SCRIPT_URL, "IDN": TEMPLATE}
 GROUP = ("asean", DDE)
 INDICATOR_NAME = f"Life expectancy {IMG}"
@@ -56,8 +56,9 @@ def make_hostile(built: config.Paths, target: Path, version: str = "hostile-1") 
                     "WHERE source_id = 'gapminder'", [SOURCE[k] for k in ("publisher", "title", "licence",
                                                                           "citation", "vintage", "url")])
         (iso3, year), flag = FLAG
-        con.execute("UPDATE observation SET flag = ? WHERE iso3 = ? AND year = ? AND indicator_code = ?",
-                    [flag, iso3, year, INDICATOR])
+        for table in ("observation", "indicator_value"):  # the resolved value carries its source's flag
+            con.execute(f"UPDATE {table} SET flag = ? WHERE iso3 = ? AND year = ? AND indicator_code = ?",
+                        [flag, iso3, year, INDICATOR])
         con.execute("UPDATE meta SET value = ? WHERE key = 'version'", [version])
     finally:
         con.close()

@@ -15,7 +15,7 @@ from dashboard.chart_data import chart_frame
 from dashboard.export import load_chart, tables
 from dashboard.export.meta import Chart, ChartMeta
 from dashboard.figures.spec import ChartSpec
-from etl import tabular
+from etl import writers
 
 LINE = ChartSpec("GAPMINDER.LIFEEXP", countries=("THA", "VNM"), groups=("asean",), year_from=1960, year_to=2007)
 BAR = ChartSpec("GAPMINDER.GDPPERCAP", countries=("CHN",), groups=("asean_plus_3",), year_from=1990, year_to=2007,
@@ -102,11 +102,11 @@ def _synthetic() -> pd.DataFrame:
 
 
 def test_neutralise_touches_text_only():
-    assert tabular.neutralise("=1+1") == "'=1+1"
+    assert writers.neutralise("=1+1") == "'=1+1"
     for bad in ("+1", "-1", "@x", "\tx", "\rx", "\nx", "\0x", "＝1+1", "＋1", "－1", "＠SUM(A1)"):
-        assert tabular.neutralise(bad) == "'" + bad
-    assert tabular.neutralise("Viet Nam") == "Viet Nam" and tabular.neutralise("") == ""
-    assert tabular.neutralise(-3.5) == -3.5 and tabular.neutralise(-7) == -7 and tabular.neutralise(None) is None
+        assert writers.neutralise(bad) == "'" + bad
+    assert writers.neutralise("Viet Nam") == "Viet Nam" and writers.neutralise("") == ""
+    assert writers.neutralise(-3.5) == -3.5 and writers.neutralise(-7) == -7 and writers.neutralise(None) is None
 
 
 def test_csv_neutralises_formula_text_but_keeps_negative_numbers():

@@ -1,6 +1,6 @@
-"""Issue 12: every CSV and XLSX the product writes goes through ONE neutraliser (``etl.tabular``).
+"""Issue 12: every CSV and XLSX the product writes goes through ONE neutraliser (``etl.writers``).
 
-Two halves. The source tree: no module but ``etl/tabular.py`` uses a CSV/XLSX writing primitive, and the modules
+Two halves. The source tree: no module but ``etl/writers.py`` uses a CSV/XLSX writing primitive, and the modules
 that hand out tables through it are exactly the writers walked below (a new writer makes this test fail until it is
 added here). The behaviour: each of those writers — the export panel's CSV and XLSX, Compare's "Download CSV",
 the Progress page's CSV (both in AppTest, the bytes taken from the download buttons), ``hsdash export --format
@@ -24,7 +24,7 @@ from openpyxl import load_workbook
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
-from etl import tabular
+from etl import writers
 from etl.cli import main
 from hostile_data import COUNTRIES, DDE, FORMULA, hostile  # noqa: F401  (fixture)
 
@@ -33,7 +33,7 @@ APP = str(REPO / "dashboard" / "app.py")
 PRODUCT = ("etl", "dashboard", "schemas", "scripts")
 PRIMITIVE = re.compile(r"(?<!\btables)\.to_csv\(|\.to_excel\(|csv\.writer\(|csv\.DictWriter\(|\bWorkbook\("
                        r"|load_workbook|xlsxwriter|ExcelWriter|openpyxl\.writer")
-THE_WRITER = "etl/tabular.py"
+THE_WRITER = "etl/writers.py"
 NOT_OUTPUTS = {  # writes CSV, but no table handed to people: the committed reference data the build reads back
     "scripts/build_reference.py": "generator of data/raw/reference/*.csv (inputs; neutralising would alter them)",
 }
@@ -45,8 +45,9 @@ WRITERS = {  # module → what the behavioural tests below feed
     "dashboard/pages/compare.py": "Compare: Download CSV (exactly what is shown)",
     "dashboard/pages/progress.py": "Progress: Download as CSV",
     "etl/progress_cli.py": "hsdash progress --format csv",
+    "etl/indicators_cli.py": "hsdash indicators --format csv",
 }
-QUERY = {"ind": "GAPMINDER.LIFEEXP", "c": ",".join(COUNTRIES), "g": "asean", "time": "1990..2007", "view": "line"}
+QUERY = {"ind": "SP.DYN.LE00.IN", "c": ",".join(COUNTRIES), "g": "asean", "time": "1990..2007", "view": "line"}
 
 
 def _product_files():
@@ -70,7 +71,7 @@ def test_the_scans_catch_a_writer(tmp_path, monkeypatch):
     (tmp_path / "dashboard").mkdir()
     (tmp_path / "dashboard" / "new_page.py").write_text("st.download_button('x', frame.to_csv(index=False))\n")
     (tmp_path / "etl").mkdir()
-    (tmp_path / "etl" / "new_cli.py").write_text("click.echo(tabular.to_csv_bytes(frame))\n")
+    (tmp_path / "etl" / "new_cli.py").write_text("click.echo(writers.to_csv_bytes(frame))\n")
     monkeypatch.setattr(__import__(__name__), "REPO", tmp_path)
     monkeypatch.setattr(__import__(__name__), "PRODUCT", ("etl", "dashboard"))
     assert {rel for rel, text in _product_files() if PRIMITIVE.search(text)} == {"dashboard/new_page.py"}
@@ -92,7 +93,7 @@ def check_csv(raw: bytes, hostile_labels: tuple[str, ...]) -> list[list[str]]:
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
     assert len(rows) > 1
     cells = [c for row in rows for c in row]
-    starts_formula = [c for c in cells if c.startswith(tabular.FORMULA_START) and not _is_number(c)]
+    starts_formula = [c for c in cells if c.startswith(writers.FORMULA_START) and not _is_number(c)]
     assert starts_formula == []
     for label in hostile_labels:
         assert any(c.startswith("'" + label) for c in cells), label
@@ -104,7 +105,7 @@ def check_xlsx(raw: bytes, hostile_labels: tuple[str, ...]) -> None:
     cells = [c for sheet in wb.worksheets for row in sheet.iter_rows() for c in row if c.value is not None]
     assert [c.coordinate for c in cells if c.data_type == "f"] == []  # nothing a spreadsheet would run
     texts = [c.value for c in cells if isinstance(c.value, str)]
-    assert [t for t in texts if t.startswith(tabular.FORMULA_START)] == []
+    assert [t for t in texts if t.startswith(writers.FORMULA_START)] == []
     for label in hostile_labels:
         assert any(t.startswith("'" + label) for t in texts), label
     values = [c.value for c in wb["data"]["F"][1:]]  # column F: value
@@ -114,13 +115,13 @@ def check_xlsx(raw: bytes, hostile_labels: tuple[str, ...]) -> None:
 def test_the_writers_themselves_keep_negative_numbers():
     frame = pd.DataFrame({"name": [FORMULA, "-0.5", "ok"], "value": [-0.5, -1e-9, 2.0],
                           "mixed": [-0.5, "=1+1", None]})  # SYNTHETIC
-    back = pd.read_csv(io.BytesIO(tabular.to_csv_bytes(frame)), encoding="utf-8-sig")
+    back = pd.read_csv(io.BytesIO(writers.to_csv_bytes(frame)), encoding="utf-8-sig")
     assert list(back["name"]) == ["'" + FORMULA, "'-0.5", "ok"] and list(back["value"]) == [-0.5, -1e-9, 2.0]
     assert list(back["mixed"][:2]) == ["-0.5", "'=1+1"]  # a number inside a text column stays a number
-    sheet = load_workbook(io.BytesIO(tabular.to_xlsx_bytes({"data": frame})))["data"]
+    sheet = load_workbook(io.BytesIO(writers.to_xlsx_bytes({"data": frame})))["data"]
     assert [sheet.cell(r, 2).value for r in (2, 3, 4)] == [-0.5, -1e-9, 2.0] and sheet.cell(2, 3).value == -0.5
     assert sheet.cell(3, 3).value == "'=1+1" and sheet.cell(3, 3).data_type == "s"
-    assert tabular.to_csv_bytes(frame, bom=False).startswith(b"name,value,mixed\r\n")
+    assert writers.to_csv_bytes(frame, bom=False).startswith(b"name,value,mixed\r\n")
 
 
 # --- the dashboard's buttons (AppTest; the bytes each download button hands over) ------------------------------------
@@ -182,7 +183,7 @@ def test_progress_page_download(app):
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_hsdash_export_tables(hostile, tmp_path, fmt):  # noqa: F811
     out = tmp_path / f"life.{fmt}"
-    result = CliRunner().invoke(main, ["--data-dir", str(hostile.data), "export", "--indicator", "GAPMINDER.LIFEEXP",
+    result = CliRunner().invoke(main, ["--data-dir", str(hostile.data), "export", "--indicator", "SP.DYN.LE00.IN",
                                        "--group", "asean", *sum((["--country", c] for c in COUNTRIES), []),
                                        "--from", "1990", "--to", "2007", "--format", fmt, "--out", str(out)])
     assert result.exit_code == 0, result.output
@@ -200,3 +201,12 @@ def test_hsdash_progress_csv(hostile):  # noqa: F811
     assert not result.output.startswith("\ufeff")  # a stream: no byte-order mark
     header = rows[0]
     assert {"name", "band", "ratio", "required_rate"} <= set(header)
+
+
+def test_hsdash_indicators_csv(hostile):  # noqa: F811
+    result = CliRunner().invoke(main, ["--data-dir", str(hostile.data), "indicators", "life expectancy", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    rows = check_csv(result.output.encode("utf-8"), ())
+    header = rows[0]
+    assert rows[1][header.index("unit")].startswith("<a href")  # markup is just text in a CSV …
+    assert "years" in rows[1][header.index("unit")] and int(rows[1][header.index("countries")]) > 100
