@@ -6,7 +6,7 @@ page and ``hsdash export``:
 * ``meta``    — ``load_chart(con, spec)``: the chart's rows, labelled spec and metadata; subtitle, caption, notes
 * ``images``  — PNG / SVG / PDF with title, subtitle and footer burned in; size presets (``PRESETS``)
 * ``engine``  — kaleido + system Chromium: one warm server, a lock, ``status()`` with a human reason
-* ``tables``  — CSV and XLSX (with a metadata sheet) through ``etl.tabular``, text cells neutralised against
+* ``tables``  — CSV and XLSX (with a metadata sheet) through ``etl.writers``, text cells neutralised against
   formula injection
 * ``html``    — a self-contained interactive HTML file (works without Chromium)
 * ``pack``    — the briefing pack as PowerPoint or one PDF
@@ -15,7 +15,7 @@ page and ``hsdash export``:
 * ``specfile`` — chart specs from command-line options and (bounded, checked) JSON/TOML spec files
 
 Data text (names, publishers, descriptions) is text in every format: escaped for plotly in images and HTML
-(``dashboard.figures.markup``), plain runs in PowerPoint, neutralised cells in CSV/XLSX (``etl.tabular``).
+(``dashboard.figures.markup``), plain runs in PowerPoint, neutralised cells in CSV/XLSX (``etl.writers``).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 The rows are ``Chart.frame`` (``dashboard.chart_data.chart_frame`` for the chart's spec) unchanged except for one
 thing: text cells that a spreadsheet would run as a formula get a leading apostrophe — written by
-``etl.tabular`` (``to_csv_bytes`` / ``to_xlsx_bytes``), the one neutraliser every CSV and XLSX of the product goes
+``etl.writers`` (``to_csv_bytes`` / ``to_xlsx_bytes``), the one neutraliser every CSV and XLSX of the product goes
 through. Only text is touched: numbers, negative ones included, stay numbers. The ``metadata`` sheet holds what
 the chart's footer says and more:
 definitions, sources with licence, vintage, retrieval date and citation, caveats, and what each column means.
@@ -18,8 +18,8 @@ from openpyxl.styles import Alignment, Font
 from dashboard.export import meta
 from dashboard.export.meta import Chart
 from dashboard.figures.common import title_of
-from etl import tabular
-from etl.tabular import CSV_MIME, XLSX_MIME
+from etl import writers
+from etl.writers import CSV_MIME, XLSX_MIME
 
 __all__ = ["COLUMNS", "CSV_MIME", "XLSX_MIME", "metadata_rows", "to_csv", "to_xlsx"]
 
@@ -49,8 +49,8 @@ COLUMNS = {
 
 
 def to_csv(frame: pd.DataFrame) -> bytes:
-    """The chart's rows as CSV (``etl.tabular.to_csv_bytes``: neutralised text, CRLF, UTF-8 with a BOM)."""
-    return tabular.to_csv_bytes(frame)
+    """The chart's rows as CSV (``etl.writers.to_csv_bytes``: neutralised text, CRLF, UTF-8 with a BOM)."""
+    return writers.to_csv_bytes(frame)
 
 
 def metadata_rows(chart: Chart, generated: datetime | None = None) -> list[list]:
@@ -86,8 +86,8 @@ def metadata_rows(chart: Chart, generated: datetime | None = None) -> list[list]
 
 
 def to_xlsx(chart: Chart, generated: datetime | None = None) -> bytes:
-    """Workbook with sheets ``data`` (the chart's rows) and ``metadata``, written by ``etl.tabular.to_xlsx_bytes``."""
-    return tabular.to_xlsx_bytes({"data": chart.frame, "metadata": metadata_rows(chart, generated)},
+    """Workbook with sheets ``data`` (the chart's rows) and ``metadata``, written by ``etl.writers.to_xlsx_bytes``."""
+    return writers.to_xlsx_bytes({"data": chart.frame, "metadata": metadata_rows(chart, generated)},
                                  style=lambda name, sheet: _style_data(sheet, chart.frame) if name == "data"
                                  else _style_metadata(sheet))
 

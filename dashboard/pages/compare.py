@@ -13,7 +13,7 @@ from dashboard.chart_data import TOLERANCE
 from dashboard.figures import PLOTLY_CONFIG, build
 from dashboard.figures.footer import footer_lines
 from dashboard.figures.table import table_view
-from etl import tabular
+from etl import writers
 from etl.aggregate import MIN_COVERAGE
 
 state.ensure_router()
@@ -145,7 +145,7 @@ if not groups_shown.empty and "min_name" in groups_shown and spec.base_year is N
 
 with st.expander("Data behind this chart, and the link to it"):
     st.dataframe(frame, hide_index=True, width="stretch")
-    st.download_button("Download CSV (exactly what is shown)", tabular.to_csv_bytes(frame),
+    st.download_button("Download CSV (exactly what is shown)", writers.to_csv_bytes(frame),
                        file_name=f"hsdash-{spec.indicator_code}-{view}.csv", mime="text/csv")
     st.caption("The address bar holds the whole view; copy it to share. Query string:")
     st.code(state.query_string(query), language=None)

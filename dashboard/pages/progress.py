@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard import data, state
 from dashboard.figures.progress import BAND_COLOURS, progress_figure
-from etl import tabular
+from etl import writers
 
 ICONS = {"target_met": "✅", "on_track": "🟢", "acceleration_needed": "🟡", "stagnation_regression": "🔴",
          "insufficient_data": "⚪"}
@@ -122,7 +122,7 @@ with st.expander("Every cell: years, values, source, rates and R", expanded=Fals
                  column_config={"required_rate": st.column_config.NumberColumn("required / yr", format="percent"),
                                 "actual_rate": st.column_config.NumberColumn("actual / yr", format="percent"),
                                 "ratio": st.column_config.NumberColumn("R", format="%.2f")})
-    st.download_button("Download as CSV", tabular.to_csv_bytes(detail), file_name=f"progress-{group_id}.csv",
+    st.download_button("Download as CSV", writers.to_csv_bytes(detail), file_name=f"progress-{group_id}.csv",
                        mime="text/csv", key="progress_download")
 st.caption(
     "Methods: World Bank MDG reference path (required vs actual compound annual rate from the baseline) and the "
