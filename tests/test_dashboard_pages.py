@@ -10,10 +10,11 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard_text import texts
 from test_dashboard_synthetic import synthetic  # noqa: F401  (fixture)
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
-PAGES = ["pages/compare.py", "pages/country.py", "pages/aid.py", "pages/tfhs.py", "pages/sources.py", "pages/paper.py"]
+PAGES = ["views/compare.py", "views/country.py", "views/aid.py", "views/tfhs.py", "views/sources.py", "views/paper.py"]
 
 
 def page(data_dir, monkeypatch, path, query=None) -> AppTest:
@@ -36,10 +37,6 @@ def values(v) -> list:
     return list(v or [])
 
 
-def texts(at) -> str:
-    return " ".join(e.value for kind in ("info", "warning", "caption", "markdown") for e in getattr(at, kind))
-
-
 @pytest.mark.parametrize("path", PAGES)
 def test_every_page_renders_on_the_real_offline_build(built, monkeypatch, path):
     at = page(built.data, monkeypatch, path)
@@ -56,7 +53,7 @@ def test_every_page_renders_on_the_synthetic_warehouse(synthetic, monkeypatch, p
 # --- country profile ---------------------------------------------------------------------------------------------
 
 def test_country_profile_tables_ranks_and_chart(synthetic, monkeypatch):
-    at = page(synthetic.data, monkeypatch, "pages/country.py", {"iso3": "KHM", "ind": "SH.STA.STNT.ZS", "g": "asean"})
+    at = page(synthetic.data, monkeypatch, "views/country.py", {"iso3": "KHM", "ind": "SH.STA.STNT.ZS", "g": "asean"})
     assert not at.exception
     want = at.dataframe[0].value
     row = want[want["indicator"].str.startswith("Prevalence of stunting")].iloc[0]
@@ -75,10 +72,10 @@ def test_country_profile_tables_ranks_and_chart(synthetic, monkeypatch):
 
 
 def test_country_profile_url_round_trips_and_shows_the_paper(synthetic, monkeypatch):
-    at = page(synthetic.data, monkeypatch, "pages/country.py", {"iso3": "CHN", "g": "eas"})
+    at = page(synthetic.data, monkeypatch, "views/country.py", {"iso3": "CHN", "g": "eas"})
     assert not at.exception and at.selectbox(key="cty_iso3").value == "CHN"
     link = dict(at.query_params)
-    again = page(synthetic.data, monkeypatch, "pages/country.py", link)
+    again = page(synthetic.data, monkeypatch, "views/country.py", link)
     assert charts(again) == charts(at) and dict(again.query_params) == link
     assert "Beside the public series" in texts(at)  # the paper quotes Chinese figures
 
@@ -86,13 +83,13 @@ def test_country_profile_url_round_trips_and_shows_the_paper(synthetic, monkeypa
 # --- aid ---------------------------------------------------------------------------------------------------------
 
 def test_aid_without_flows_explains_what_fills_them(built, monkeypatch):
-    at = page(built.data, monkeypatch, "pages/aid.py")
+    at = page(built.data, monkeypatch, "views/aid.py")
     assert not at.exception and not at.get("plotly_chart")
     assert "oda_flow" in texts(at) and "DT.ODA.ODAT.PC.ZS" in texts(at)
 
 
 def test_aid_sankey_trend_and_scatter_follow_the_selection(synthetic, monkeypatch):
-    at = page(synthetic.data, monkeypatch, "pages/aid.py", {"donors": "JPN,KOR", "rg": "asean", "time": "2010..2012"})
+    at = page(synthetic.data, monkeypatch, "views/aid.py", {"donors": "JPN,KOR", "rg": "asean", "time": "2010..2012"})
     assert not at.exception
     sankey, trend, scatter = charts(at)
     assert sankey["data"][0]["type"] == "sankey" and set(sankey["data"][0]["node"]["label"][:2]) == {"Japan", "South Korea"}
@@ -114,7 +111,7 @@ def test_aid_sankey_trend_and_scatter_follow_the_selection(synthetic, monkeypatc
 # --- Trust Fund --------------------------------------------------------------------------------------------------
 
 def test_tfhs_counts_beside_the_register_and_filters(synthetic, monkeypatch):
-    at = page(synthetic.data, monkeypatch, "pages/tfhs.py")
+    at = page(synthetic.data, monkeypatch, "views/tfhs.py")
     assert not at.exception
     names = {t["name"] for t in charts(at)[0]["data"]}
     assert names == {"Soh (2008), as of 2007-02", "imported register (synthetic)"}
@@ -126,7 +123,7 @@ def test_tfhs_counts_beside_the_register_and_filters(synthetic, monkeypatch):
 
 
 def test_tfhs_on_the_real_build_shows_the_paper_counts(built, monkeypatch):
-    at = page(built.data, monkeypatch, "pages/tfhs.py")
+    at = page(built.data, monkeypatch, "views/tfhs.py")
     assert not at.exception
     bars = charts(at)[0]["data"]
     assert [t["name"] for t in bars] == ["Soh (2008), as of 2007-02"] and 139 in values(bars[0]["x"])
@@ -136,9 +133,9 @@ def test_tfhs_on_the_real_build_shows_the_paper_counts(built, monkeypatch):
 # --- Data & sources ----------------------------------------------------------------------------------------------
 
 def test_sources_page_status_quarantine_and_dictionary(synthetic, monkeypatch):
-    at = page(synthetic.data, monkeypatch, "pages/sources.py")
+    at = page(synthetic.data, monkeypatch, "views/sources.py")
     assert not at.exception
-    assert "synthetic-1" in " ".join(m.value for m in at.markdown)
+    assert "synthetic-1" in texts(at, ("markdown",))
     status = at.dataframe[0].value.set_index("source_id")
     assert status.loc["synthetic", "in_quarantine"] == 3 and status.loc["paper", "status"].endswith("ok")
     at.selectbox(key="src_src").select("synthetic").run()
@@ -152,6 +149,6 @@ def test_sources_page_status_quarantine_and_dictionary(synthetic, monkeypatch):
 
 
 def test_sources_page_rejects_a_malicious_filter(synthetic, monkeypatch):
-    at = page(synthetic.data, monkeypatch, "pages/sources.py", {"src": "x' OR 1=1 --", "reason": "'; DROP TABLE quarantine"})
+    at = page(synthetic.data, monkeypatch, "views/sources.py", {"src": "x' OR 1=1 --", "reason": "'; DROP TABLE quarantine"})
     assert not at.exception and "ignored" in at.warning[0].value
     assert at.query_params["src"] == "" and at.query_params["reason"] == ""

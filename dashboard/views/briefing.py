@@ -1,18 +1,18 @@
 """Briefing page: the charts collected with "Add to briefing" (this session), to reorder, remove and export as one
 PowerPoint file or one PDF, or as a spec file that ``hsdash export --spec`` rebuilds on a schedule. Lays out only:
-data through dashboard.data, files from dashboard.export."""
+data through dashboard.data, files from dashboard.export, strings from the warehouse through plain.md."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data, state
+from dashboard import data
 from dashboard.components.export_panel import briefing, chart_for
 from dashboard.export import engine, images, meta, naming, pack, specfile
 from dashboard.figures import PLOTLY_CONFIG, build
 from dashboard.figures.common import title_of
+from dashboard.plain import md
 
-state.ensure_router()
 st.title("Briefing pack")
 st.caption("Charts you add with **Add to briefing** (under each chart) collect here for this session. Export them "
            "together: a title slide, one slide per chart with its caption and speaker notes (definitions, caveats, "
@@ -36,13 +36,13 @@ def _remove(i: int) -> None:
 
 charts = []
 for i, selection in enumerate(specs):
-    frame, full = data.load("chart_bundle", selection)
+    frame, full = data.chart_bundle(selection)
     chart = chart_for(full, frame)
     charts.append(chart)
     with st.container(border=True):
         text, buttons = st.columns([10, 3], vertical_alignment="center")
-        text.markdown(f"**{i + 1}. {title_of(full)}**")
-        text.caption(meta.subtitle(full, frame, chart.meta.labels) + "  \n" + meta.caption(chart))
+        text.markdown(f"**{i + 1}. {md(title_of(full))}**")
+        text.caption(md(meta.subtitle(full, frame, chart.meta.labels)) + "  \n" + md(meta.caption(chart)))
         if frame.empty or frame["value"].notna().sum() == 0:
             text.warning("No data for this selection any more (the warehouse changed?): remove it or it exports "
                          "as an empty chart.")
@@ -79,6 +79,6 @@ b3.download_button("Spec file (.json)", data=specfile.dump_json([c.spec.selectio
                    help="Rebuild this pack from fresh data: hsdash export --spec FILE --format pptx")
 b4.button("Clear the briefing", key="brief_clear", on_click=specs.clear, width="stretch")
 if not status.available:
-    st.warning(f"PowerPoint and PDF packs need the image engine. {status.reason}", icon="🖼️")
+    st.warning(f"PowerPoint and PDF packs need the image engine. {md(status.reason)}", icon="🖼️")
 st.caption("Refresh this pack on a schedule: `hsdash export --spec "
            f"{naming.pack_filename('json', today, title)} --format pptx --out briefing.pptx`")
