@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import data
+from dashboard.components import briefing_keeper
 from dashboard.plain import md
 
 st.set_page_config(page_title="Human Security Indicators — East & Southeast Asia", page_icon="🛡️", layout="wide")
@@ -43,5 +44,6 @@ except data.NoWarehouse as exc:
 
 with st.sidebar:
     st.caption(f"Warehouse version {md(meta.get('version'))} · built {md(meta.get('built_at'))}")
+    briefing_keeper.keep()
 
 st.navigation([HOME, *PAGES]).run()

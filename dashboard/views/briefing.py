@@ -1,24 +1,56 @@
-"""Briefing page: the charts collected with "Add to briefing" (this session), to reorder, remove and export as one
-PowerPoint file or one PDF, or as a spec file that ``hsdash export --spec`` rebuilds on a schedule. Lays out only:
-data through dashboard.data, files from dashboard.export, strings from the warehouse through plain.md."""
+"""Briefing page: the charts collected with "Add to briefing", to reorder, remove and export as one PowerPoint file or
+one PDF, or as a spec file that ``hsdash export --spec`` rebuilds on a schedule; a spec file can be opened here too.
+The briefing is kept on the server for this browser (dashboard/components/briefing_keeper.py), so it survives
+reloads and browser restarts. Lays out only: data through dashboard.data, files from dashboard.export, strings
+from the warehouse and from opened files through plain.md."""
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import streamlit as st
 
-from dashboard import data
+from dashboard import briefing_store, data
+from dashboard.components import briefing_keeper as keeper
 from dashboard.components.export_panel import briefing, chart_for
 from dashboard.export import engine, images, meta, naming, pack, specfile
 from dashboard.figures import PLOTLY_CONFIG, build
 from dashboard.figures.common import title_of
 from dashboard.plain import md
 
+MAX_UPLOAD_MB = 1
+
 st.title("Briefing pack")
-st.caption("Charts you add with **Add to briefing** (under each chart) collect here for this session. Export them "
-           "together: a title slide, one slide per chart with its caption and speaker notes (definitions, caveats, "
-           "sources), and a sources slide — or the same as one PDF.")
+st.caption("Charts you add with **Add to briefing** (under each chart) collect here, and stay here in this browser "
+           "until you remove them. Export them together: a title slide, one slide per chart with its caption and "
+           "speaker notes (definitions, caveats, sources), and a sources slide — or the same as one PDF.")
+for problem in st.session_state.get(keeper.PROBLEMS_KEY, []):
+    st.warning(md(problem), icon="📋")
 
 specs = briefing()
+
+
+def _open(upload) -> None:
+    """Replace the briefing with the charts of an uploaded spec file (the format ``hsdash export --spec`` reads)."""
+    suffix = ".toml" if upload.name.lower().endswith(".toml") else ".json"
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"briefing{suffix}"
+        path.write_bytes(upload.getvalue()[: briefing_store.MAX_BYTES + 1])
+        stored = briefing_store.read_specs(path, data.connection())
+    if stored.specs:
+        keeper.apply(stored)
+    else:
+        st.session_state[keeper.PROBLEMS_KEY] = stored.problems or ["the spec file holds no chart"]
+
+
+with st.expander("Open a spec file", expanded=not specs, icon=":material/upload_file:"):
+    upload = st.file_uploader("Spec file (.json or .toml, as downloaded below or written for `hsdash export --spec`)",
+                              type=["json", "toml"], key="brief_upload", max_upload_size=MAX_UPLOAD_MB)
+    if upload is not None:
+        st.button("Open it (replaces the charts here)", key="brief_open", on_click=_open, args=(upload,),
+                  icon=":material/folder_open:")
+
 if not specs:
     st.info("No charts yet. Open **Compare**, draw a chart and press **Add to briefing** under it.")
     st.stop()
@@ -57,10 +89,23 @@ for i, selection in enumerate(specs):
             else:
                 st.plotly_chart(build(frame, full), config=PLOTLY_CONFIG, key=f"brief_chart_{i}")
 
+
+def _keep_title() -> None:
+    st.session_state[keeper.TITLE_KEY] = st.session_state["brief_title"]
+
+
+def _keep_size() -> None:
+    st.session_state[keeper.SIZE_KEY] = st.session_state["brief_preset"]
+
+
 st.subheader("Export")
 c_title, c_size = st.columns([3, 2])
-title = c_title.text_input("Title (first slide)", value="Human security briefing", key="brief_title", max_chars=120)
-preset = c_size.selectbox("Chart size", list(images.PRESETS), key="brief_preset",
+# the widgets show the kept title and size (session keys outside the widgets, so leaving the page keeps them)
+st.session_state["brief_title"] = st.session_state.get(keeper.TITLE_KEY) or keeper.DEFAULT_TITLE
+kept_size = st.session_state.get(keeper.SIZE_KEY)
+st.session_state["brief_preset"] = kept_size if kept_size in images.PRESETS else next(iter(images.PRESETS))
+title = c_title.text_input("Title (first slide)", key="brief_title", max_chars=120, on_change=_keep_title)
+preset = c_size.selectbox("Chart size", list(images.PRESETS), key="brief_preset", on_change=_keep_size,
                           format_func=lambda p: images.PRESETS[p].label)
 status = engine.status()
 today = meta.now_utc().date()
