@@ -80,7 +80,7 @@ if st.session_state.get("progress_cell") not in options:
     st.session_state["progress_cell"] = with_data["cell_key"].iloc[0] if len(with_data) else options[0]
 
 
-st.subheader(f"{group_names[group_id]}: members and group aggregate")
+st.subheader(f"{md(group_names[group_id])}: members and group aggregate")
 event = st.dataframe(styled, width="stretch", column_config=column_config, key="progress_matrix_df",
                      on_select="rerun", selection_mode="single-cell")
 clicked = list(getattr(getattr(event, "selection", None), "cells", None) or [])
@@ -101,13 +101,15 @@ st.markdown(f"### {ICONS[row['band']]} {md(row['name'])} — {md(target['label']
 st.caption(
     f"Years used: baseline {'–' if pd.isna(row['baseline_year']) else int(row['baseline_year'])}, "
     f"latest {'–' if pd.isna(row['latest_year']) else int(row['latest_year'])} · target year {int(row['target_year'])}"
-    f" · source {md(row['source_id']) if pd.notna(row['source_id']) else 'none'} · indicator {md(row['indicator_code'])}"
+    f" · source {md(row['source_id']) if pd.notna(row['source_id']) else 'none'}"
+    f" · indicator {md(row['indicator_code'])}"
 )
 st.markdown(md(row["explanation"]))
 st.plotly_chart(progress_figure(series, row.to_dict(), title=f"{row['name']}: {target['label']}",
                                 unit=row["unit"] if pd.notna(row["unit"]) else ""), key="progress_chart")
 with st.expander("Target: official wording and reference", expanded=False):
-    st.markdown(f"**{md(target['framework'])} target {md(target['target_code'])}** — “{md(target['official_wording'])}”")
+    st.markdown(f"**{md(target['framework'])} target {md(target['target_code'])}** — "
+                f"“{md(target['official_wording'])}”")
     st.markdown(f"Indicator: {md(target['official_indicator'])} · assessed with {code(row['indicator_code'])} "
                 f"({md(row['assessed_as'])})")
     if pd.notna(target.get("wording_note")) and target.get("wording_note"):
