@@ -152,3 +152,45 @@ def test_sources_page_rejects_a_malicious_filter(synthetic, monkeypatch):
     at = page(synthetic.data, monkeypatch, "views/sources.py", {"src": "x' OR 1=1 --", "reason": "'; DROP TABLE quarantine"})
     assert not at.exception and "ignored" in at.warning[0].value
     assert at.query_params["src"] == "" and at.query_params["reason"] == ""
+
+
+# --- deep links ----------------------------------------------------------------------------------------------------
+
+DEEP_LINKS = [  # (page, query string of a copied link, widget key → the value it must open with)
+    ("views/compare.py", {"ind": "SI.POV.DDAY", "c": "VNM", "g": "asean_plus_3", "time": "2004..2016", "view": "bar",
+                          "year": "2010", "x": "DT.ODA.ODAT.PC.ZS", "log": "0", "base": "", "w": "0", "lowcov": "hide"},
+     {"cmp_ind": "SI.POV.DDAY", "cmp_c": ["VNM"], "cmp_g": ["asean_plus_3"], "cmp_time": (2004, 2016),
+      "cmp_year": 2010, "cmp_w": False, "cmp_lowcov": "hide"}),
+    ("views/country.py", {"iso3": "VNM", "ind": "SH.STA.STNT.ZS", "g": "eas"},
+     {"cty_iso3": "VNM", "cty_ind": "SH.STA.STNT.ZS", "cty_g": ["eas"]}),
+    ("views/aid.py", {"donors": "USA", "rg": "asean", "time": "2012..2018", "y": "SI.POV.DDAY"},
+     {"aid_donors": ["USA"], "aid_rg": "asean", "aid_time": (2012, 2018), "aid_y": "SI.POV.DDAY"}),
+    ("views/tfhs.py", {"region": "Southeast Asia", "cat": "health", "q": "project"},
+     {"tfhs_region": ["Southeast Asia"], "tfhs_cat": ["health"], "tfhs_q": "project"}),
+    ("views/sources.py", {"src": "synthetic", "tbl": "observation", "reason": "unknown"},
+     {"src_src": "synthetic", "src_tbl": "observation", "src_reason": "unknown"}),
+]
+
+
+@pytest.mark.parametrize("path, query, expected", DEEP_LINKS, ids=[p for p, _, _ in DEEP_LINKS])
+def test_a_deep_link_opens_its_page_in_that_state(synthetic, monkeypatch, path, query, expected):
+    """AppTest opens a page by its file, which the router serves at the same url_path (/compare, /country, …): the
+    page's widgets take the link's values, no notice, and the URL keeps the link. (The real /compare?… request in a
+    browser: tests/test_browser.py.)"""
+    at = page(synthetic.data, monkeypatch, path, query)
+    assert not at.exception and not at.warning
+    for key, value in expected.items():
+        assert at.session_state[key] == value, key
+    assert dict(at.query_params) == query
+
+
+def test_the_root_url_opens_compare_with_the_links_state(synthetic, monkeypatch):
+    """Links made when Compare was served at / (``/?ind=…``) keep working: / switches to Compare, query string kept."""
+    monkeypatch.setenv("HSDASH_DATA_DIR", str(synthetic.data))
+    at = AppTest.from_file(APP, default_timeout=60)
+    query = dict(DEEP_LINKS[0][1])
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception and at.title[0].value == "Compare"
+    assert at.session_state["cmp_ind"] == "SI.POV.DDAY" and dict(at.query_params) == query
