@@ -204,7 +204,8 @@ def test_safe_http_url(text, url):
 
 
 @pytest.mark.parametrize("text", [*PIECES, "1. item", "# head", "**b** _i_ `c` ~s~", ":red[x] :smile: $x^2$",
-                                  "a\nb\r\n\tc", "AT&amp;T", "back\\slash", "https://evil.example www.evil.example a@b.example"])
+                                  "a\nb\r\n\tc", "AT&amp;T", "back\\slash",
+                                  "https://evil.example www.evil.example a@b.example"])
 def test_md_escapes_every_markdown_special(text):
     out = plain.md(text)
     assert shown(out) == " ".join(text.split())  # reads as the text (on one line)

@@ -113,7 +113,8 @@ b1, b2, b3, b4 = st.columns(4)
 b1.download_button("PowerPoint (.pptx)", data=lambda: pack.pptx_pack(charts, title, preset=preset),
                    file_name=naming.pack_filename("pptx", today, title), mime=pack.PPTX_MIME, key="brief_pptx",
                    on_click="ignore", type="primary", disabled=not status.available, width="stretch",
-                   help=f"{len(charts)} chart slide(s) plus title and sources" if status.available else md(status.reason))
+                   help=(f"{len(charts)} chart slide(s) plus title and sources" if status.available
+                         else md(status.reason)))
 b2.download_button("PDF", data=lambda: pack.pdf_pack(charts, title, preset=preset),
                    file_name=naming.pack_filename("pdf", today, title), mime=pack.PDF_MIME, key="brief_pdf",
                    on_click="ignore", disabled=not status.available, width="stretch",
