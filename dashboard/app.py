@@ -39,7 +39,7 @@ HOME = st.Page(_home, title="Home", url_path="home", default=True, visibility="h
 try:
     meta = data.meta()
 except data.NoWarehouse as exc:
-    st.error(md(exc))
+    st.error(f"No published warehouse at {md(exc.link)}. Run `hsdash refresh` first.")
     st.stop()
 
 with st.sidebar:

@@ -64,7 +64,7 @@ def save(data_dir: Path, briefing_id: str, specs: list[ChartSpec], title: str = 
         target.unlink(missing_ok=True)
         return
     text = specfile.dump_json(list(specs)[:MAX_CHARTS], title, size)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # file names are the ids: not for other users
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=target.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:

@@ -29,7 +29,9 @@ R = TypeVar("R")
 
 
 class NoWarehouse(RuntimeError):
-    pass
+    def __init__(self, link: Path):
+        super().__init__(f"No published warehouse at {link}. Run `hsdash refresh` first.")
+        self.link = link
 
 
 def data_dir() -> Path:
@@ -44,7 +46,7 @@ def published_file() -> Path:
     """The versioned file the published link points to now (changes when a refresh publishes)."""
     link = warehouse_link()
     if not link.exists():
-        raise NoWarehouse(f"No published warehouse at {link}. Run `hsdash refresh` first.")
+        raise NoWarehouse(link)
     return link.resolve()
 
 
