@@ -1,6 +1,6 @@
 """The Country profile's URL parameters: ``iso3`` the country, ``ind`` the indicator charted against its groups,
-``g`` the groups compared with (unset: the country's main groups). Example: ``/country?iso3=KHM&ind=SH.STA.STNT.ZS&g=asean``.
-Machinery: ``dashboard.urlstate``."""
+``g`` the groups compared with (unset: the country's main groups).
+Example: ``/country?iso3=KHM&ind=SH.STA.STNT.ZS&g=asean``. Machinery: ``dashboard.urlstate``."""
 
 from __future__ import annotations
 
