@@ -26,7 +26,8 @@ import pandas as pd
 from dashboard import queries
 from dashboard.figures.common import short_name
 from dashboard.figures.spec import ChartSpec
-from etl.aggregate import MIN_COVERAGE, WEIGHT_SERIES, group_series, preferred_source
+from etl import aggregate
+from etl.aggregate import MIN_COVERAGE, WEIGHT_SERIES
 
 TOLERANCE = 5  # bar / map / scatter: a country's latest value at most this many years before the chosen year
 TFHS_PROJECTS = "tfhs_projects"  # pseudo-indicator: Trust Fund project counts (kind "counts")
@@ -139,7 +140,7 @@ def _years(spec: ChartSpec) -> tuple[int, int]:
 # --- line / table ------------------------------------------------------------------------------------------------
 
 def _series_frame(con: duckdb.DuckDBPyConnection, spec: ChartSpec) -> pd.DataFrame:
-    source = preferred_source(con, spec.indicator_code)
+    source = aggregate.preferred_source(con, spec.indicator_code)
     if source is None:
         return pd.DataFrame(columns=SERIES_COLUMNS)
     lo, hi = _years(spec)
@@ -152,7 +153,7 @@ def _series_frame(con: duckdb.DuckDBPyConnection, spec: ChartSpec) -> pd.DataFra
         obs["order"] = obs["iso3"].map({c: i for i, c in enumerate(spec.countries)})
         parts.append(_country_rows(obs.sort_values(["order", "year"]).drop(columns="order"), spec.indicator_code))
     for group_id in spec.groups:
-        agg = group_series(con, group_id, spec.indicator_code, fetch_lo, fetch_hi, spec.weighted, source)
+        agg = aggregate.group_series(con, group_id, spec.indicator_code, fetch_lo, fetch_hi, spec.weighted, source)
         parts.append(_group_rows(agg, group_names.get(group_id, group_id), country_names, spec.hide_low_coverage))
     parts = [p for p in parts if not p.empty]
     if not parts:
@@ -191,7 +192,7 @@ def _entities(con: duckdb.DuckDBPyConnection, spec: ChartSpec, year: int) -> pd.
 
 
 def _snapshot_frame(con: duckdb.DuckDBPyConnection, spec: ChartSpec) -> pd.DataFrame:
-    source = preferred_source(con, spec.indicator_code)
+    source = aggregate.preferred_source(con, spec.indicator_code)
     year = snapshot_year(con, spec)
     if source is None or year is None:
         return pd.DataFrame(columns=SNAPSHOT_COLUMNS)
@@ -204,13 +205,14 @@ def _snapshot_frame(con: duckdb.DuckDBPyConnection, spec: ChartSpec) -> pd.DataF
         country_names, group_names = _names(con)
         for group_id in spec.groups:
             name = group_names.get(group_id, group_id)
-            agg = group_series(con, group_id, spec.indicator_code, year - TOLERANCE, year, spec.weighted, source)
+            agg = aggregate.group_series(con, group_id, spec.indicator_code, year - TOLERANCE, year, spec.weighted,
+                                         source)
             rows = _group_rows(agg, name, country_names, spec.hide_low_coverage).tail(1)
             if rows.empty:
                 continue
             if spec.base_year is not None:
-                base = group_series(con, group_id, spec.indicator_code, spec.base_year - TOLERANCE,
-                                    spec.base_year + TOLERANCE, spec.weighted, source)
+                base = aggregate.group_series(con, group_id, spec.indicator_code, spec.base_year - TOLERANCE,
+                                              spec.base_year + TOLERANCE, spec.weighted, source)
                 level = np.nan
                 if not base.empty:
                     level = base["value"].iloc[int((base["year"] - spec.base_year).abs().to_numpy().argmin())]
@@ -229,8 +231,8 @@ def _snapshot_frame(con: duckdb.DuckDBPyConnection, spec: ChartSpec) -> pd.DataF
 # --- scatter -----------------------------------------------------------------------------------------------------
 
 def _scatter_frame(con: duckdb.DuckDBPyConnection, spec: ChartSpec) -> pd.DataFrame:
-    source = preferred_source(con, spec.indicator_code)
-    x_source = preferred_source(con, spec.x_indicator_code) if spec.x_indicator_code else None
+    source = aggregate.preferred_source(con, spec.indicator_code)
+    x_source = aggregate.preferred_source(con, spec.x_indicator_code) if spec.x_indicator_code else None
     year = snapshot_year(con, spec)
     if source is None or x_source is None or year is None:
         return pd.DataFrame(columns=SCATTER_COLUMNS)
@@ -247,7 +249,7 @@ def _scatter_frame(con: duckdb.DuckDBPyConnection, spec: ChartSpec) -> pd.DataFr
         missing = frame["population"].isna()
         if not missing.any():
             break
-        pop_source = preferred_source(con, series)
+        pop_source = aggregate.preferred_source(con, series)
         if pop_source is None:
             continue
         pop = queries.latest_values(con, series, tuple(frame.loc[missing, "code"]), year, TOLERANCE, pop_source)
