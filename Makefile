@@ -1,12 +1,18 @@
-# The README's two commands: `make up` (install, refresh, serve on :8501) and `make test`.
+# The README's two commands: `make up` (install, refresh, serve on :8501; `make up PORT=8600` for another port)
+# and `make test`.
 PYTHON ?= python3
+PORT   ?= 8501
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha256sum | cut -c1-12)
 
-.PHONY: up install system-deps refresh serve test bench clean
+.PHONY: up install system-deps check-port refresh serve test bench clean
 
-up: install refresh serve
+# The port is checked before the refresh: a second `make up` stops at once instead of refreshing and then failing.
+up: install
+	@$(MAKE) --no-print-directory check-port
+	@$(MAKE) --no-print-directory refresh
+	@$(MAKE) --no-print-directory serve
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -27,8 +33,31 @@ system-deps:
 refresh: install
 	$(BIN)/hsdash refresh || [ $$? -eq 3 ]
 
+# Busy: something accepts connections on the port, or it cannot be bound (as the dashboard would bind it).
+define PORT_BUSY
+import socket, sys
+port = int(sys.argv[1])
+with socket.socket() as probe:
+    probe.settimeout(1)
+    if probe.connect_ex(("127.0.0.1", port)) == 0:
+        sys.exit(0)
+with socket.socket() as s:
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        s.bind(("127.0.0.1", port))
+    except OSError:
+        sys.exit(0)
+sys.exit(1)
+endef
+export PORT_BUSY
+
+check-port: install
+	@if $(BIN)/python -c "$$PORT_BUSY" $(PORT); then \
+	  echo "port $(PORT) is in use — is the dashboard already running? open http://localhost:$(PORT) or use make up PORT=$$(( $(PORT) + 1 ))" >&2; \
+	  exit 1; fi
+
 serve: install
-	$(BIN)/hsdash serve --port 8501
+	$(BIN)/hsdash serve --port $(PORT)
 
 test: install system-deps
 	$(BIN)/python -m pytest

@@ -33,16 +33,16 @@ OWID = Path(os.environ.get("HSDASH_SHARED_DIR", REPO.parent / "shared")) / "data
 CMP = {"ind": "HDR.HDI", "c": "KHM,VNM", "g": "asean,asean_plus_3", "time": "2000..2017", "year": "2015",
        "x": "GAPMINDER.LIFEEXP", "w": "1", "log": "0", "base": "", "lowcov": "flag"}
 PAGES = [  # (label, page path, query)
-    ("compare · line", "pages/compare.py", {**CMP, "view": "line"}),
-    ("compare · ranking", "pages/compare.py", {**CMP, "view": "bar"}),
-    ("compare · map", "pages/compare.py", {**CMP, "view": "map"}),
-    ("compare · scatter", "pages/compare.py", {**CMP, "view": "scatter", "year": "2005"}),
-    ("compare · table", "pages/compare.py", {**CMP, "view": "table"}),
-    ("country profile", "pages/country.py", {"iso3": "KHM", "g": "asean,wb_eap"}),
-    ("aid", "pages/aid.py", {}),
-    ("trust fund", "pages/tfhs.py", {}),
-    ("data & sources", "pages/sources.py", {}),
-    ("founding paper", "pages/paper.py", {}),
+    ("compare · line", "views/compare.py", {**CMP, "view": "line"}),
+    ("compare · ranking", "views/compare.py", {**CMP, "view": "bar"}),
+    ("compare · map", "views/compare.py", {**CMP, "view": "map"}),
+    ("compare · scatter", "views/compare.py", {**CMP, "view": "scatter", "year": "2005"}),
+    ("compare · table", "views/compare.py", {**CMP, "view": "table"}),
+    ("country profile", "views/country.py", {"iso3": "KHM", "g": "asean,wb_eap"}),
+    ("aid", "views/aid.py", {}),
+    ("trust fund", "views/tfhs.py", {}),
+    ("data & sources", "views/sources.py", {}),
+    ("founding paper", "views/paper.py", {}),
 ]
 EMPTY_PAGE = "import streamlit as st\nst.write('baseline')\n"
 

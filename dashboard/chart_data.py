@@ -1,6 +1,8 @@
 """Exactly the data behind a ChartSpec: ``chart_frame(con, spec)`` returns the frame the chart plots (and a briefing
 export downloads), ``with_provenance(con, spec, frame)`` the labels its footer carries. Pure: a DuckDB connection
-in, pandas out, no Streamlit. Group aggregates come only from ``etl.aggregate.group_series`` (via queries).
+in, pandas out, no Streamlit. Group aggregates come only from ``etl.aggregate.group_series``. It imports
+``dashboard.queries``; queries never imports it (one way, no cycle). ``chart_bundle`` is what the pages read,
+cached per warehouse version, through ``dashboard.data``.
 
 Frames have one row per series and year (line, table) or per entity (bar, map, scatter):
 
@@ -24,6 +26,7 @@ import pandas as pd
 from dashboard import queries
 from dashboard.figures.common import short_name
 from dashboard.figures.spec import ChartSpec
+from etl import aggregate
 from etl.aggregate import MIN_COVERAGE, WEIGHT_SERIES
 
 TOLERANCE = 5  # bar / map / scatter: a country's latest value at most this many years before the chosen year
@@ -61,6 +64,12 @@ def chart_frame(con: duckdb.DuckDBPyConnection, spec: ChartSpec) -> pd.DataFrame
     else:
         frame = _series_frame(con, spec)
     return frame.reindex(columns=columns_for(spec.kind)).reset_index(drop=True)
+
+
+def chart_bundle(con: duckdb.DuckDBPyConnection, spec: ChartSpec) -> tuple[pd.DataFrame, ChartSpec]:
+    """The chart's frame and its spec with names, units and provenance filled in (one cached call per view)."""
+    frame = chart_frame(con, spec)
+    return frame, with_provenance(con, spec, frame)
 
 
 # --- helpers -----------------------------------------------------------------------------------------------------
@@ -131,7 +140,7 @@ def _years(spec: ChartSpec) -> tuple[int, int]:
 # --- line / table ------------------------------------------------------------------------------------------------
 
 def _series_frame(con: duckdb.DuckDBPyConnection, spec: ChartSpec) -> pd.DataFrame:
-    source = queries.preferred_source(con, spec.indicator_code)
+    source = aggregate.preferred_source(con, spec.indicator_code)
     if source is None:
         return pd.DataFrame(columns=SERIES_COLUMNS)
     lo, hi = _years(spec)
@@ -144,7 +153,7 @@ def _series_frame(con: duckdb.DuckDBPyConnection, spec: ChartSpec) -> pd.DataFra
         obs["order"] = obs["iso3"].map({c: i for i, c in enumerate(spec.countries)})
         parts.append(_country_rows(obs.sort_values(["order", "year"]).drop(columns="order"), spec.indicator_code))
     for group_id in spec.groups:
-        agg = queries.group_series(con, group_id, spec.indicator_code, fetch_lo, fetch_hi, spec.weighted, source)
+        agg = aggregate.group_series(con, group_id, spec.indicator_code, fetch_lo, fetch_hi, spec.weighted, source)
         parts.append(_group_rows(agg, group_names.get(group_id, group_id), country_names, spec.hide_low_coverage))
     parts = [p for p in parts if not p.empty]
     if not parts:
@@ -183,7 +192,7 @@ def _entities(con: duckdb.DuckDBPyConnection, spec: ChartSpec, year: int) -> pd.
 
 
 def _snapshot_frame(con: duckdb.DuckDBPyConnection, spec: ChartSpec) -> pd.DataFrame:
-    source = queries.preferred_source(con, spec.indicator_code)
+    source = aggregate.preferred_source(con, spec.indicator_code)
     year = snapshot_year(con, spec)
     if source is None or year is None:
         return pd.DataFrame(columns=SNAPSHOT_COLUMNS)
@@ -196,13 +205,14 @@ def _snapshot_frame(con: duckdb.DuckDBPyConnection, spec: ChartSpec) -> pd.DataF
         country_names, group_names = _names(con)
         for group_id in spec.groups:
             name = group_names.get(group_id, group_id)
-            agg = queries.group_series(con, group_id, spec.indicator_code, year - TOLERANCE, year, spec.weighted, source)
+            agg = aggregate.group_series(con, group_id, spec.indicator_code, year - TOLERANCE, year, spec.weighted,
+                                         source)
             rows = _group_rows(agg, name, country_names, spec.hide_low_coverage).tail(1)
             if rows.empty:
                 continue
             if spec.base_year is not None:
-                base = queries.group_series(con, group_id, spec.indicator_code, spec.base_year - TOLERANCE,
-                                            spec.base_year + TOLERANCE, spec.weighted, source)
+                base = aggregate.group_series(con, group_id, spec.indicator_code, spec.base_year - TOLERANCE,
+                                              spec.base_year + TOLERANCE, spec.weighted, source)
                 level = np.nan
                 if not base.empty:
                     level = base["value"].iloc[int((base["year"] - spec.base_year).abs().to_numpy().argmin())]
@@ -221,8 +231,8 @@ def _snapshot_frame(con: duckdb.DuckDBPyConnection, spec: ChartSpec) -> pd.DataF
 # --- scatter -----------------------------------------------------------------------------------------------------
 
 def _scatter_frame(con: duckdb.DuckDBPyConnection, spec: ChartSpec) -> pd.DataFrame:
-    source = queries.preferred_source(con, spec.indicator_code)
-    x_source = queries.preferred_source(con, spec.x_indicator_code) if spec.x_indicator_code else None
+    source = aggregate.preferred_source(con, spec.indicator_code)
+    x_source = aggregate.preferred_source(con, spec.x_indicator_code) if spec.x_indicator_code else None
     year = snapshot_year(con, spec)
     if source is None or x_source is None or year is None:
         return pd.DataFrame(columns=SCATTER_COLUMNS)
@@ -239,7 +249,7 @@ def _scatter_frame(con: duckdb.DuckDBPyConnection, spec: ChartSpec) -> pd.DataFr
         missing = frame["population"].isna()
         if not missing.any():
             break
-        pop_source = queries.preferred_source(con, series)
+        pop_source = aggregate.preferred_source(con, series)
         if pop_source is None:
             continue
         pop = queries.latest_values(con, series, tuple(frame.loc[missing, "code"]), year, TOLERANCE, pop_source)

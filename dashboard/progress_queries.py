@@ -1,7 +1,7 @@
 """Read-only queries behind the Progress page, as plain functions of a DuckDB connection (no Streamlit here).
 
 They call the progress methods in ``etl/progress_table.py`` (the math is in ``etl/progress.py``); the page reaches
-them through ``dashboard.data.load`` (cached per published warehouse version), re-exported by ``dashboard.queries``.
+them through ``dashboard.data`` (``data.progress_matrix(…)`` etc., cached per published warehouse version).
 """
 
 from __future__ import annotations

@@ -1,6 +1,8 @@
 """Read-only SQL over the published warehouse, as plain functions of a DuckDB connection (no Streamlit here).
 
-Parameters are always bound, never interpolated. The cached wrappers live in ``dashboard/data.py``.
+Parameters are always bound, never interpolated. ``dashboard/data.py`` runs them on the published warehouse and
+caches the results per version; ``dashboard/chart_data.py`` composes them into the rows behind a chart (this module
+imports neither).
 """
 
 from __future__ import annotations
@@ -122,12 +124,6 @@ def memberships(con: duckdb.DuckDBPyConnection, iso3: str) -> pd.DataFrame:
     ).df()
 
 
-def preferred_source(con: duckdb.DuckDBPyConnection, indicator_code: str) -> str | None:
-    from etl.aggregate import preferred_source as _preferred
-
-    return _preferred(con, indicator_code)
-
-
 def country_series(con: duckdb.DuckDBPyConnection, indicator_code: str, iso3s: tuple[str, ...], year_from: int,
                    year_to: int, source_id: str | None) -> pd.DataFrame:
     """Observations of countries from one source over a year range."""
@@ -159,14 +155,6 @@ def latest_values(con: duckdb.DuckDBPyConnection, indicator_code: str, iso3s: tu
     ).df()
 
 
-def group_series(con: duckdb.DuckDBPyConnection, group_id: str, indicator_code: str, year_from: int | None,
-                 year_to: int | None, weighted: bool = True, source_id: str | None = None) -> pd.DataFrame:
-    """The group aggregate (etl.aggregate.group_series, the one implementation), cached through data.load."""
-    from etl.aggregate import group_series as _group_series
-
-    return _group_series(con, group_id, indicator_code, year_from, year_to, weighted=weighted, source_id=source_id)
-
-
 def provenance(con: duckdb.DuckDBPyConnection, source_ids: tuple[str, ...]) -> pd.DataFrame:
     """Publisher, licence, vintage and latest retrieval date of each source."""
     return con.execute(
@@ -177,25 +165,6 @@ def provenance(con: duckdb.DuckDBPyConnection, source_ids: tuple[str, ...]) -> p
         """,
         [list(source_ids)],
     ).df()
-
-
-def chart_frame(con: duckdb.DuckDBPyConnection, spec) -> pd.DataFrame:
-    """Exactly the rows a chart of ``spec`` plots (see dashboard.chart_data); cached per version via data.load."""
-    from dashboard import chart_data  # chart_data composes the queries above
-
-    return chart_data.chart_frame(con, spec)
-
-
-def chart_bundle(con: duckdb.DuckDBPyConnection, spec) -> tuple[pd.DataFrame, object]:
-    """The chart's frame and its spec with names, units and provenance filled in (one cached call per view)."""
-    from dashboard import chart_data
-
-    frame = chart_data.chart_frame(con, spec)
-    return frame, chart_data.with_provenance(con, spec, frame)
-
-
-# --- Progress towards MDG/SDG targets (issue 6): defined in dashboard/progress_queries.py ---------------------------
-from dashboard.progress_queries import progress_cell, progress_groups, progress_matrix, progress_targets  # noqa: E402,F401
 
 
 # --- Country profile ---------------------------------------------------------------------------------------------
@@ -409,29 +378,6 @@ def quarantine_rows(con: duckdb.DuckDBPyConnection, source_id: str | None, table
         """,
         {"src": source_id, "tbl": table, "reason": reason, "limit": limit},
     ).df()
-
-
-def run_log(con: duckdb.DuckDBPyConnection, path: str, mtime: float, limit: int = 200) -> pd.DataFrame:
-    """The last ``limit`` refresh runs from ``<data dir>/state/runs.jsonl`` (``mtime`` only keys the cache)."""
-    import json
-    from pathlib import Path
-
-    file = Path(path)
-    if not file.exists():
-        return pd.DataFrame(columns=["run_id", "finished_at", "exit_code", "published", "version", "error", "sources"])
-    rows = []
-    for line in file.read_text(encoding="utf-8").splitlines()[-limit:]:
-        try:
-            entry = json.loads(line)
-        except ValueError:
-            continue
-        sources = entry.get("sources") or []
-        rows.append({
-            "run_id": entry.get("run_id"), "finished_at": entry.get("finished_at"), "exit_code": entry.get("exit_code"),
-            "published": entry.get("published"), "version": entry.get("version"), "error": entry.get("error"),
-            "sources": ", ".join(f"{s.get('source_id')}: {s.get('status')}" for s in sources),
-        })
-    return pd.DataFrame(rows).iloc[::-1].reset_index(drop=True)
 
 
 def revisions(con: duckdb.DuckDBPyConnection, limit: int = 2000) -> pd.DataFrame:

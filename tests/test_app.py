@@ -1,6 +1,7 @@
 """The dashboard renders from the published warehouse (AppTest, no browser)."""
 
 import pytest
+from dashboard_text import shown
 from streamlit.testing.v1 import AppTest
 
 from pathlib import Path
@@ -13,14 +14,14 @@ def app(built, monkeypatch):
     """The app switched to the founding-paper page (Compare is the default page)."""
     monkeypatch.setenv("HSDASH_DATA_DIR", str(built.data))
     at = AppTest.from_file(APP, default_timeout=60).run()
-    return at.switch_page("pages/paper.py")
+    return at.switch_page("views/paper.py")
 
 
 def test_paper_page_renders_with_citations(app):
     at = app.run()
     assert not at.exception
     assert at.title[0].value.startswith("Founding paper")
-    captions = " ".join(c.value for c in at.caption)
+    captions = " ".join(shown(c.value) for c in at.caption)
     assert "GIARI Working Paper 2008-E-2" in captions
     assert "soh2008-45" in captions and "139 projects have been approved" in captions
     assert len(at.warning) >= 8  # the flagged figures say why
@@ -31,8 +32,8 @@ def test_filters_change_what_is_shown(app):
     n_all = len(at.dataframe)
     at.toggle(key="paper_flagged").set_value(True).run()
     assert not at.exception and 0 < len(at.dataframe) < n_all
-    shown = " ".join(c.value for c in at.caption)
-    assert "soh2008-45" not in shown  # Trust Fund count is not flagged
+    captions = " ".join(shown(c.value) for c in at.caption)
+    assert "soh2008-45" not in captions  # Trust Fund count is not flagged
 
 
 def test_country_figures_beside_public_series(app):
@@ -45,4 +46,4 @@ def test_country_figures_beside_public_series(app):
 def test_missing_warehouse_gives_a_clear_message(tmp_path, monkeypatch):
     monkeypatch.setenv("HSDASH_DATA_DIR", str(tmp_path))
     at = AppTest.from_file(APP, default_timeout=60).run()
-    assert not at.exception and "hsdash refresh" in at.error[0].value
+    assert not at.exception and "hsdash refresh" in shown(at.error[0].value)

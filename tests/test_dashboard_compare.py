@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard_text import shown
 from etl import config, publish
 from test_dashboard_synthetic import synthetic  # noqa: F401  (fixture)
 
@@ -125,7 +126,7 @@ def test_unknown_and_malicious_parameters_are_ignored_with_a_notice(synthetic, m
         "ind": "SH.STA.STNT.ZS'); DROP TABLE observation; --", "c": "KHM,<script>", "g": "nope",
         "time": "1..99999", "view": "sankey", "evil": "1"})
     assert not at.exception
-    notice = at.warning[0].value
+    notice = shown(at.warning[0].value)
     assert "ignored" in notice and "<script>" not in notice and "DROP TABLE observation;" not in notice
     assert at.query_params["c"] == "KHM" and at.query_params["g"] == "" and at.query_params["view"] == "line"
     assert "evil" not in at.query_params
@@ -158,7 +159,7 @@ def test_a_newly_published_warehouse_shows_on_the_next_rerun(synthetic, tmp_path
     at.run()
     assert not at.exception
     assert series(at)["Cambodia"] == pytest.approx([v + 1 for v in old])
-    assert "synthetic-2" in " ".join(c.value for c in at.sidebar.caption)
+    assert "synthetic-2" in " ".join(shown(c.value) for c in at.sidebar.caption)
 
 
 def test_renders_on_the_real_offline_build(built, monkeypatch):

@@ -10,10 +10,11 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard_text import texts
 from test_dashboard_synthetic import synthetic  # noqa: F401  (fixture)
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
-PAGES = ["pages/compare.py", "pages/country.py", "pages/aid.py", "pages/tfhs.py", "pages/sources.py", "pages/paper.py"]
+PAGES = ["views/compare.py", "views/country.py", "views/aid.py", "views/tfhs.py", "views/sources.py", "views/paper.py"]
 
 
 def page(data_dir, monkeypatch, path, query=None) -> AppTest:
@@ -36,10 +37,6 @@ def values(v) -> list:
     return list(v or [])
 
 
-def texts(at) -> str:
-    return " ".join(e.value for kind in ("info", "warning", "caption", "markdown") for e in getattr(at, kind))
-
-
 @pytest.mark.parametrize("path", PAGES)
 def test_every_page_renders_on_the_real_offline_build(built, monkeypatch, path):
     at = page(built.data, monkeypatch, path)
@@ -56,7 +53,7 @@ def test_every_page_renders_on_the_synthetic_warehouse(synthetic, monkeypatch, p
 # --- country profile ---------------------------------------------------------------------------------------------
 
 def test_country_profile_tables_ranks_and_chart(synthetic, monkeypatch):
-    at = page(synthetic.data, monkeypatch, "pages/country.py", {"iso3": "KHM", "ind": "SH.STA.STNT.ZS", "g": "asean"})
+    at = page(synthetic.data, monkeypatch, "views/country.py", {"iso3": "KHM", "ind": "SH.STA.STNT.ZS", "g": "asean"})
     assert not at.exception
     want = at.dataframe[0].value
     row = want[want["indicator"].str.startswith("Prevalence of stunting")].iloc[0]
@@ -75,10 +72,10 @@ def test_country_profile_tables_ranks_and_chart(synthetic, monkeypatch):
 
 
 def test_country_profile_url_round_trips_and_shows_the_paper(synthetic, monkeypatch):
-    at = page(synthetic.data, monkeypatch, "pages/country.py", {"iso3": "CHN", "g": "eas"})
+    at = page(synthetic.data, monkeypatch, "views/country.py", {"iso3": "CHN", "g": "eas"})
     assert not at.exception and at.selectbox(key="cty_iso3").value == "CHN"
     link = dict(at.query_params)
-    again = page(synthetic.data, monkeypatch, "pages/country.py", link)
+    again = page(synthetic.data, monkeypatch, "views/country.py", link)
     assert charts(again) == charts(at) and dict(again.query_params) == link
     assert "Beside the public series" in texts(at)  # the paper quotes Chinese figures
 
@@ -86,13 +83,13 @@ def test_country_profile_url_round_trips_and_shows_the_paper(synthetic, monkeypa
 # --- aid ---------------------------------------------------------------------------------------------------------
 
 def test_aid_without_flows_explains_what_fills_them(built, monkeypatch):
-    at = page(built.data, monkeypatch, "pages/aid.py")
+    at = page(built.data, monkeypatch, "views/aid.py")
     assert not at.exception and not at.get("plotly_chart")
     assert "oda_flow" in texts(at) and "DT.ODA.ODAT.PC.ZS" in texts(at)
 
 
 def test_aid_sankey_trend_and_scatter_follow_the_selection(synthetic, monkeypatch):
-    at = page(synthetic.data, monkeypatch, "pages/aid.py", {"donors": "JPN,KOR", "rg": "asean", "time": "2010..2012"})
+    at = page(synthetic.data, monkeypatch, "views/aid.py", {"donors": "JPN,KOR", "rg": "asean", "time": "2010..2012"})
     assert not at.exception
     sankey, trend, scatter = charts(at)
     assert sankey["data"][0]["type"] == "sankey" and set(sankey["data"][0]["node"]["label"][:2]) == {"Japan", "South Korea"}
@@ -114,7 +111,7 @@ def test_aid_sankey_trend_and_scatter_follow_the_selection(synthetic, monkeypatc
 # --- Trust Fund --------------------------------------------------------------------------------------------------
 
 def test_tfhs_counts_beside_the_register_and_filters(synthetic, monkeypatch):
-    at = page(synthetic.data, monkeypatch, "pages/tfhs.py")
+    at = page(synthetic.data, monkeypatch, "views/tfhs.py")
     assert not at.exception
     names = {t["name"] for t in charts(at)[0]["data"]}
     assert names == {"Soh (2008), as of 2007-02", "imported register (synthetic)"}
@@ -126,7 +123,7 @@ def test_tfhs_counts_beside_the_register_and_filters(synthetic, monkeypatch):
 
 
 def test_tfhs_on_the_real_build_shows_the_paper_counts(built, monkeypatch):
-    at = page(built.data, monkeypatch, "pages/tfhs.py")
+    at = page(built.data, monkeypatch, "views/tfhs.py")
     assert not at.exception
     bars = charts(at)[0]["data"]
     assert [t["name"] for t in bars] == ["Soh (2008), as of 2007-02"] and 139 in values(bars[0]["x"])
@@ -136,9 +133,9 @@ def test_tfhs_on_the_real_build_shows_the_paper_counts(built, monkeypatch):
 # --- Data & sources ----------------------------------------------------------------------------------------------
 
 def test_sources_page_status_quarantine_and_dictionary(synthetic, monkeypatch):
-    at = page(synthetic.data, monkeypatch, "pages/sources.py")
+    at = page(synthetic.data, monkeypatch, "views/sources.py")
     assert not at.exception
-    assert "synthetic-1" in " ".join(m.value for m in at.markdown)
+    assert "synthetic-1" in texts(at, ("markdown",))
     status = at.dataframe[0].value.set_index("source_id")
     assert status.loc["synthetic", "in_quarantine"] == 3 and status.loc["paper", "status"].endswith("ok")
     at.selectbox(key="src_src").select("synthetic").run()
@@ -152,6 +149,48 @@ def test_sources_page_status_quarantine_and_dictionary(synthetic, monkeypatch):
 
 
 def test_sources_page_rejects_a_malicious_filter(synthetic, monkeypatch):
-    at = page(synthetic.data, monkeypatch, "pages/sources.py", {"src": "x' OR 1=1 --", "reason": "'; DROP TABLE quarantine"})
+    at = page(synthetic.data, monkeypatch, "views/sources.py", {"src": "x' OR 1=1 --", "reason": "'; DROP TABLE quarantine"})
     assert not at.exception and "ignored" in at.warning[0].value
     assert at.query_params["src"] == "" and at.query_params["reason"] == ""
+
+
+# --- deep links ----------------------------------------------------------------------------------------------------
+
+DEEP_LINKS = [  # (page, query string of a copied link, widget key → the value it must open with)
+    ("views/compare.py", {"ind": "SI.POV.DDAY", "c": "VNM", "g": "asean_plus_3", "time": "2004..2016", "view": "bar",
+                          "year": "2010", "x": "DT.ODA.ODAT.PC.ZS", "log": "0", "base": "", "w": "0", "lowcov": "hide"},
+     {"cmp_ind": "SI.POV.DDAY", "cmp_c": ["VNM"], "cmp_g": ["asean_plus_3"], "cmp_time": (2004, 2016),
+      "cmp_year": 2010, "cmp_w": False, "cmp_lowcov": "hide"}),
+    ("views/country.py", {"iso3": "VNM", "ind": "SH.STA.STNT.ZS", "g": "eas"},
+     {"cty_iso3": "VNM", "cty_ind": "SH.STA.STNT.ZS", "cty_g": ["eas"]}),
+    ("views/aid.py", {"donors": "USA", "rg": "asean", "time": "2012..2018", "y": "SI.POV.DDAY"},
+     {"aid_donors": ["USA"], "aid_rg": "asean", "aid_time": (2012, 2018), "aid_y": "SI.POV.DDAY"}),
+    ("views/tfhs.py", {"region": "Southeast Asia", "cat": "health", "q": "project"},
+     {"tfhs_region": ["Southeast Asia"], "tfhs_cat": ["health"], "tfhs_q": "project"}),
+    ("views/sources.py", {"src": "synthetic", "tbl": "observation", "reason": "unknown"},
+     {"src_src": "synthetic", "src_tbl": "observation", "src_reason": "unknown"}),
+]
+
+
+@pytest.mark.parametrize("path, query, expected", DEEP_LINKS, ids=[p for p, _, _ in DEEP_LINKS])
+def test_a_deep_link_opens_its_page_in_that_state(synthetic, monkeypatch, path, query, expected):
+    """AppTest opens a page by its file, which the router serves at the same url_path (/compare, /country, …): the
+    page's widgets take the link's values, no notice, and the URL keeps the link. (The real /compare?… request in a
+    browser: tests/test_browser.py.)"""
+    at = page(synthetic.data, monkeypatch, path, query)
+    assert not at.exception and not at.warning
+    for key, value in expected.items():
+        assert at.session_state[key] == value, key
+    assert dict(at.query_params) == query
+
+
+def test_the_root_url_opens_compare_with_the_links_state(synthetic, monkeypatch):
+    """Links made when Compare was served at / (``/?ind=…``) keep working: / switches to Compare, query string kept."""
+    monkeypatch.setenv("HSDASH_DATA_DIR", str(synthetic.data))
+    at = AppTest.from_file(APP, default_timeout=60)
+    query = dict(DEEP_LINKS[0][1])
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception and at.title[0].value == "Compare"
+    assert at.session_state["cmp_ind"] == "SI.POV.DDAY" and dict(at.query_params) == query

@@ -1,12 +1,14 @@
-"""URL state (dashboard.state): parsing against allow-lists, notices for unknown or malicious values, round trips."""
+"""URL state (dashboard.urlstate, the generic machinery, and each page's parameters in dashboard/views/*_url.py):
+parsing against allow-lists, notices for unknown or malicious values, round trips."""
 
 import re
 
 import pandas as pd
 import pytest
 
-from dashboard import state
-from dashboard.state import Param
+from dashboard import urlstate as state
+from dashboard.urlstate import Param
+from dashboard.views import PAGE_KEYS, aid_url, compare_url, country_url, sources_url, tfhs_url
 
 PARAMS = [
     Param("ind", "one", "A"), Param("c", "many", ("KHM",)), Param("time", "range", None), Param("year", "int", None),
@@ -54,8 +56,24 @@ def test_unknown_codes_in_a_list_are_dropped_and_named():
 
 
 def test_unknown_keys_get_a_notice_but_other_pages_keys_do_not():
-    _, notices = state.parse({"evil": "1", "iso3": "KHM"}, PARAMS, ALLOWED)
+    _, notices = state.parse({"evil": "1", "iso3": "KHM"}, PARAMS, ALLOWED, others=PAGE_KEYS)
     assert notices == ["unknown parameter 'evil'"]
+    _, notices = state.parse({"evil": "1", "iso3": "KHM"}, PARAMS, ALLOWED)  # without the other pages' keys
+    assert notices == ["unknown parameter 'evil'", "unknown parameter 'iso3'"]
+
+
+def test_page_keys_are_every_pages_parameters():
+    catalogue = pd.DataFrame({"indicator_code": ["A"], "n_countries": [1], "year_min": [2000], "year_max": [2010]})
+    declared = {
+        compare_url: compare_url.params(catalogue, {"KHM"}, {"asean"}), country_url: country_url.params(["KHM"]),
+        aid_url: aid_url.params(["JPN"], ["asean"], (2000, 2010), ["A"]), tfhs_url: tfhs_url.params(),
+        sources_url: sources_url.params(),
+    }
+    for module, params in declared.items():
+        assert tuple(p.name for p in params) == module.KEYS, module.__name__
+    assert PAGE_KEYS == {k for m in declared for k in m.KEYS}
+    prefixes = [m.PREFIX for m in declared]
+    assert len(set(prefixes)) == len(prefixes)  # widget keys of two pages never collide
 
 
 def test_long_lists_are_cut():
@@ -76,7 +94,7 @@ def test_serialise_then_parse_round_trips(values):
 
 def test_compare_spec_keeps_years_inside_the_indicator_span():
     row = {"indicator_code": "X", "name": "X", "unit": "%", "year_min": 1995, "year_max": 2015, "higher_is_better": pd.NA}
-    spec = state.compare_spec({"ind": "X", "c": ("KHM",), "g": (), "time": (1980, 2030), "view": "bar", "year": 2030,
+    spec = compare_url.chart_spec({"ind": "X", "c": ("KHM",), "g": (), "time": (1980, 2030), "view": "bar", "year": 2030,
                                "w": True, "log": False, "lowcov": "hide", "base": None, "x": "Y"}, row)
     assert (spec.year_from, spec.year_to, spec.year) == (1995, 2015, 2015)
     assert spec.hide_low_coverage and spec.higher_is_better is None and spec.x_indicator_code is None
@@ -87,7 +105,7 @@ def test_compare_spec_keeps_years_inside_the_indicator_span():
 def test_compare_defaults_prefer_stunting_cambodia_and_asean():
     catalogue = pd.DataFrame({"indicator_code": ["HDR.HDI", "SH.STA.STNT.ZS", "Z"], "n_countries": [10, 5, 50],
                               "year_min": [1990, 2000, 1950], "year_max": [2017, 2020, 2020]})
-    params = {p.name: p.default for p in state.compare_params(catalogue, {"KHM", "VNM"}, {"asean", "eas"})}
+    params = {p.name: p.default for p in compare_url.params(catalogue, {"KHM", "VNM"}, {"asean", "eas"})}
     assert params["ind"] == "SH.STA.STNT.ZS" and params["c"] == ("KHM",) and params["g"] == ("asean",)
     assert params["x"] == "HDR.HDI"
 

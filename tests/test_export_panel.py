@@ -64,7 +64,7 @@ def test_add_to_briefing_then_reorder_remove_and_export(built, monkeypatch):
     button(at, "Add to briefing").click().run()
     assert [s.kind for s in at.session_state["briefing_charts"]] == ["line", "bar"]
 
-    at.switch_page("pages/briefing.py").run()
+    at.switch_page("views/briefing.py").run()
     assert not at.exception and at.title[0].value == "Briefing pack"
     listed = [m.value for m in at.markdown if m.value.startswith("**")]
     assert listed[0].startswith("**1. Life expectancy at birth") and len(listed) == 2
@@ -85,6 +85,6 @@ def test_add_to_briefing_then_reorder_remove_and_export(built, monkeypatch):
 def test_briefing_pack_buttons_are_live_with_chromium(built, monkeypatch):
     at = app(built, monkeypatch, LINE)
     button(at, "Add to briefing").click().run()
-    at.switch_page("pages/briefing.py").run()
+    at.switch_page("views/briefing.py").run()
     found = downloads(at)
     assert not found["PowerPoint (.pptx)"].proto.disabled and not found["PDF"].proto.disabled

@@ -9,7 +9,7 @@ from etl.refresh import EXIT_OK, run_refresh
 
 
 def test_no_revisions_message(built, monkeypatch):
-    at = page(built.data, monkeypatch, "pages/sources.py")
+    at = page(built.data, monkeypatch, "views/sources.py")
     assert not at.exception
     assert any("No published value has been revised" in i.value for i in at.info)
 
@@ -21,7 +21,7 @@ def test_revision_listed_after_a_refresh_changes_a_value(fresh, tmp_path, monkey
     monkeypatch.setenv("HSDASH_BUNDLED_DIR", str(bundled))
     code, _ = run_refresh(fresh, sources=["paper"], offline=True)
     assert code == EXIT_OK
-    at = page(fresh.data, monkeypatch, "pages/sources.py")
+    at = page(fresh.data, monkeypatch, "views/sources.py")
     assert not at.exception
     frames = [d.value for d in at.dataframe if "old_value" in getattr(d.value, "columns", [])]
     assert frames and frames[0][["iso3", "year", "old_value", "new_value"]].values.tolist() == [["KOR", 2005, 750.0, 760.0]]

@@ -1,5 +1,7 @@
 """Data & sources: the published warehouse version; per source its last refresh, status, rows and quarantined rows
-(browsable, with reasons); the run log; the indicator dictionary; licences. Lays out only."""
+(browsable, with reasons); the run log; the indicator dictionary; licences. Lays out only: URL state in sources_url
+beside this page, data through dashboard.data, strings from the warehouse through plain.md; a source's URL is a
+link only when it is a plain http(s) URL."""
 
 from __future__ import annotations
 
@@ -7,27 +9,30 @@ import json
 
 import streamlit as st
 
-from dashboard import data, state
+from dashboard import data, urlstate
+from dashboard.labels import theme_label
+from dashboard.plain import code, md, safe_http_url
+from dashboard.views import PAGE_KEYS
+from dashboard.views import sources_url as url
 
-state.ensure_router()
-P = "src"
+P = url.PREFIX
 STATUS_ICON = {"ok": "✅ ok", "kept": "⚠️ kept (last good data)", "failed": "❌ failed", "skipped": "⏭ skipped"}
 
 st.title("Data & sources")
-meta = data.load("meta")
-st.markdown(f"**Published warehouse version** `{meta.get('version')}` · built {meta.get('built_at')} · "
-            f"run `{meta.get('run_id')}` · schema {meta.get('schema_version')}")
-st.caption(f"Content sha256 {meta.get('content_sha256')}. A new version appears here on the next rerun after "
+meta = data.meta()
+st.markdown(f"**Published warehouse version** {code(meta.get('version'))} · built {md(meta.get('built_at'))} · "
+            f"run {code(meta.get('run_id'))} · schema {md(meta.get('schema_version'))}")
+st.caption(f"Content sha256 {md(meta.get('content_sha256'))}. A new version appears here on the next rerun after "
            "`hsdash refresh` or `hsdash import` publishes one; nothing needs restarting.")
 
-status = data.load("source_status")
-summary = data.load("quarantine_summary")
+status = data.source_status()
+summary = data.quarantine_summary()
 sources = sorted(status["source_id"].dropna())
 tables = sorted(summary["table"].unique())
-params = [state.Param("src", "one", ""), state.Param("tbl", "one", ""), state.Param("reason", "text", "")]
-notices = state.restore(P, params, {"src": {"", *sources}, "tbl": {"", *tables}})
+params = url.params()
+notices = urlstate.restore(P, params, url.allowed(sources, tables), others=PAGE_KEYS)
 if notices:
-    st.warning(state.notice_text(notices), icon="🔗")
+    st.warning(md(urlstate.notice_text(notices)), icon="🔗")
 
 # --- per source --------------------------------------------------------------------------------------------------
 st.subheader("Sources")
@@ -48,13 +53,13 @@ else:
     c1, c2, c3 = st.columns(3)
     c1.selectbox("Source", ["", *sources], key=f"{P}_src", format_func=lambda s: s or "All sources")
     c2.selectbox("Table", ["", *tables], key=f"{P}_tbl", format_func=lambda t: t or "All tables")
-    c3.text_input("Reason contains", key=f"{P}_reason", max_chars=state.MAX_TEXT)
-    values = state.current(P, params)
-    if not state.is_plain_text(values["reason"]):
+    c3.text_input("Reason contains", key=f"{P}_reason", max_chars=urlstate.MAX_TEXT)
+    values = urlstate.current(P, params)
+    if not urlstate.is_plain_text(values["reason"]):
         st.warning("Search text may use letters, digits, spaces and . , + - only.")
         values["reason"] = ""
     else:
-        state.publish(P, params, values)
+        urlstate.publish(P, params, values)
     reasons = summary
     if values["src"]:
         reasons = reasons[reasons["source_id"] == values["src"]]
@@ -64,7 +69,7 @@ else:
         reasons = reasons[reasons["reason"].str.contains(values["reason"], case=False, regex=False)]
     st.caption(f"{int(reasons['rows'].sum()):,} quarantined rows, {len(reasons)} distinct reasons")
     st.dataframe(reasons, hide_index=True, width="stretch", height=240 if len(reasons) > 6 else "auto")
-    rows = data.load("quarantine_rows", values["src"] or None, values["tbl"] or None, values["reason"] or None)
+    rows = data.quarantine_rows(values["src"] or None, values["tbl"] or None, values["reason"] or None)
     if rows.empty:
         st.info("No quarantined row matches these filters.")
     else:
@@ -72,7 +77,7 @@ else:
         st.dataframe(rows, hide_index=True, width="stretch", height=300 if len(rows) > 8 else "auto")
         with st.expander("First matching row, in full"):
             first = rows.iloc[0]
-            st.markdown(f"**Reason:** {first['reason']}")
+            st.markdown(f"**Reason:** {md(first['reason'])}")
             try:
                 st.json(json.loads(first["record"]))
             except ValueError:
@@ -80,38 +85,40 @@ else:
 
 # --- revisions -----------------------------------------------------------------------------------------------------
 st.subheader("What changed since the last refresh")
-revs = data.load("revisions")
+revs = data.revisions()
 if revs.empty:
     st.info("No published value has been revised: every refresh so far kept the values it found published "
             "(World Bank and UNDP revise past years in place; such changes are listed here with both vintages).")
 else:
     last_run = revs["run_id"].iloc[0]
     latest = revs[revs["run_id"] == last_run]
-    st.markdown(f"**{len(latest)}** published value(s) changed or removed by the refresh of {latest['detected_at'].iloc[0]} "
-                f"(run `{last_run}`); {len(revs)} in the history shown.")
+    st.markdown(f"**{len(latest)}** published value(s) changed or removed by the refresh of "
+                f"{md(latest['detected_at'].iloc[0])} (run {code(last_run)}); {len(revs)} in the history shown.")
     st.dataframe(latest.drop(columns=["run_id"]), hide_index=True, width="stretch")
     with st.expander("Earlier revisions"):
         st.dataframe(revs[revs["run_id"] != last_run], hide_index=True, width="stretch")
 
 # --- run log -----------------------------------------------------------------------------------------------------
 st.subheader("Refresh runs")
-log_file = data.warehouse_link().parent / "state" / "runs.jsonl"
-mtime = log_file.stat().st_mtime if log_file.exists() else 0.0
-runs = data.load("run_log", str(log_file), mtime)
+runs = data.run_log()
 if runs.empty:
-    st.info(f"No run log at {log_file} (runs are logged by `hsdash refresh` and `hsdash import`).")
+    st.info(f"No run log at {md(data.run_log_file())} (runs are logged by `hsdash refresh` and `hsdash import`).")
 else:
     st.dataframe(runs, hide_index=True, width="stretch", height=240 if len(runs) > 6 else "auto")
 
 # --- indicators and licences -------------------------------------------------------------------------------------
 st.subheader("Indicator dictionary")
-catalogue = data.load("indicator_catalogue")
+catalogue = data.indicator_catalogue()
 st.caption(f"{len(catalogue)} indicators, {int((catalogue['n_obs'] > 0).sum())} with data in this version.")
-st.dataframe(catalogue.assign(theme=catalogue["theme"].map(lambda t: state.THEME_LABELS.get(t, t)))[
+st.dataframe(catalogue.assign(theme=catalogue["theme"].map(theme_label))[
     ["indicator_code", "name", "unit", "theme", "higher_is_better", "description", "source_id", "n_countries",
      "year_min", "year_max", "defined_by"]], hide_index=True, width="stretch", height=320)
 
 st.subheader("Licences")
-st.dataframe(status.dropna(subset=["licence"])[["source_id", "publisher", "licence", "citation", "url"]],
-             hide_index=True, width="stretch", column_config={"url": st.column_config.LinkColumn("url")})
+licences = status.dropna(subset=["licence"])[["source_id", "publisher", "licence", "citation", "url"]]
+links = licences["url"].map(safe_http_url)  # a link only for a plain http(s) URL; anything else stays text
+licences = licences.assign(url=links)
+if (links.isna() & status.loc[licences.index, "url"].notna()).any():
+    licences["url as given (not a web link)"] = status.loc[licences.index, "url"].where(links.isna())
+st.dataframe(licences, hide_index=True, width="stretch", column_config={"url": st.column_config.LinkColumn("url")})
 st.caption("Every chart's footer repeats the publisher, licence and vintage of the data it shows.")

@@ -1,66 +1,66 @@
 """Country profile: freedom from want, from fear and dignity at a glance — each indicator's latest value and year,
 its trend (sparkline) and the country's rank within its groups — a chart of one indicator against the groups, and
-the founding paper's figures for the country beside the public series. Lays out only."""
+the founding paper's figures for the country beside the public series. Lays out only: URL state in country_url
+beside this page, data through dashboard.data, strings from the warehouse through plain.md."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, state
+from dashboard import data, urlstate
 from dashboard.figures import PLOTLY_CONFIG, ChartSpec, build
+from dashboard.figures.common import short_name
+from dashboard.labels import THEME_LABELS
+from dashboard.plain import md
+from dashboard.views import PAGE_KEYS
+from dashboard.views import country_url as url
+from dashboard.views.compare_url import PREFERRED_INDICATORS
 
-state.ensure_router()
-P = "cty"
+P = url.PREFIX
 MAIN_THEMES = ("freedom_from_want", "freedom_from_fear", "dignity")
-PREFERRED_GROUPS = ("asean", "asean_plus_3", "wb_eap", "southeast_asia", "east_asia")
 
 st.title("Country profile")
-countries = data.load("countries")
-catalogue = data.load("indicator_catalogue")
+countries = data.countries()
+catalogue = data.indicator_catalogue()
 with_data = catalogue[catalogue["n_obs"] > 0]
-groups = data.load("groups")
+groups = data.groups()
 if countries.empty:
     st.info("The warehouse has no country table yet. Run `hsdash refresh` so the reference source loads.")
     st.stop()
 country_name = dict(zip(countries["iso3"], countries["name"]))
 group_name = dict(zip(groups["group_id"], groups["name"]))
 
-params = [
-    state.Param("iso3", "one", "KHM" if "KHM" in country_name else countries["iso3"].iloc[0]),
-    state.Param("ind", "one", None),
-    state.Param("g", "many", None),  # None: the country's main groups
-]
-notices = state.restore(P, params, {"iso3": set(country_name), "ind": set(with_data["indicator_code"]),
-                                    "g": set(group_name)})
+params = url.params(list(country_name))
+notices = urlstate.restore(P, params, url.allowed(country_name, with_data["indicator_code"], group_name),
+                           others=PAGE_KEYS)
 if notices:
-    st.warning(state.notice_text(notices), icon="🔗")
+    st.warning(md(urlstate.notice_text(notices)), icon="🔗")
 
 iso3 = st.selectbox("Country", list(country_name), format_func=country_name.get, key=f"{P}_iso3")
 info = countries.set_index("iso3").loc[iso3]
-member = data.load("memberships", iso3)
+member = data.memberships(iso3)
 current = member[member["left_year"].isna()]
-st.caption(" · ".join(str(x) for x in (info["wb_region"], info["wb_income_group"], info["un_region"]) if pd.notna(x))
-           + ("  \nMember of: " + ", ".join(current["name"]) if not current.empty else ""))
+st.caption(" · ".join(md(x) for x in (info["wb_region"], info["wb_income_group"], info["un_region"]) if pd.notna(x))
+           + ("  \nMember of: " + ", ".join(md(n) for n in current["name"]) if not current.empty else ""))
 
-profile = data.load("country_profile", iso3)
+profile = data.country_profile(iso3)
 if st.session_state.get(f"{P}_g") is None:
-    mine = list(current["group_id"])
-    st.session_state[f"{P}_g"] = [g for g in PREFERRED_GROUPS if g in mine][:2] or mine[:2]
+    st.session_state[f"{P}_g"] = url.main_groups(list(current["group_id"]))
 st.multiselect("Compare with groups", list(group_name), format_func=group_name.get, key=f"{P}_g")
 chosen_groups = tuple(st.session_state[f"{P}_g"])
 
 if profile.empty:
     st.session_state[f"{P}_ind"] = None
-    state.publish(P, params, state.current(P, params))
-    st.info(f"No public series holds data for {country_name[iso3]} yet.")
+    urlstate.publish(P, params, urlstate.current(P, params))
+    st.info(f"No public series holds data for {md(country_name[iso3])} yet.")
     st.stop()
 
-ranks = data.load("country_ranks", iso3)
+ranks = data.country_ranks(iso3)
 table = profile.copy()
 for group_id in chosen_groups:
     r = ranks[ranks["group_id"] == group_id].set_index("indicator_code")
-    table[f"rank in {state.short_name(group_name[group_id])}"] = table["indicator_code"].map(
+    table[f"rank in {short_name(group_name[group_id])}"] = table["indicator_code"].map(
         (r["rank"].astype(str) + " of " + r["n_ranked"].astype(str)) if not r.empty else {}).fillna("–")
 
 
@@ -75,12 +75,12 @@ def theme_table(block: pd.DataFrame) -> None:
     })
 
 
-tabs = st.tabs([state.THEME_LABELS[t] for t in MAIN_THEMES] + ["Other (context, environment)"])
+tabs = st.tabs([THEME_LABELS[t] for t in MAIN_THEMES] + ["Other (context, environment)"])
 for tab, theme in zip(tabs, [*MAIN_THEMES, None]):
     with tab:
         block = table[table["theme"].isin(MAIN_THEMES) == False] if theme is None else table[table["theme"] == theme]  # noqa: E712
         if block.empty:
-            st.info(f"No {state.THEME_LABELS.get(theme, 'other').lower()} series for {country_name[iso3]} in the warehouse yet.")
+            st.info(f"No {THEME_LABELS.get(theme, 'other').lower()} series for {md(country_name[iso3])} in the warehouse yet.")
         else:
             theme_table(block)
 st.caption("Rank 1 = best among the group's members with a value at most 5 years older than the country's latest; "
@@ -91,31 +91,31 @@ st.subheader("Trend against its groups")
 codes = list(profile["indicator_code"])
 if st.session_state.get(f"{P}_ind") not in codes:
     want = profile[profile["theme"] == "freedom_from_want"]["indicator_code"]
-    st.session_state[f"{P}_ind"] = next((c for c in state.PREFERRED_INDICATORS if c in codes), (list(want) or codes)[0])
+    st.session_state[f"{P}_ind"] = next((c for c in PREFERRED_INDICATORS if c in codes), (list(want) or codes)[0])
 names = dict(zip(profile["indicator_code"], profile["name"]))
 st.selectbox("Indicator", codes, format_func=names.get, key=f"{P}_ind")
-values = state.current(P, params)
-state.publish(P, params, values)
+values = urlstate.current(P, params)
+urlstate.publish(P, params, values)
 
 row = profile.set_index("indicator_code").loc[values["ind"]]
 spec = ChartSpec(values["ind"], countries=(iso3,), groups=chosen_groups, year_from=int(row["first_year"]),
                  year_to=int(row["year"]), kind="line")
-frame, full_spec = data.load("chart_bundle", spec)
+frame, full_spec = data.chart_bundle(spec)
 st.plotly_chart(build(frame, full_spec), config=PLOTLY_CONFIG, key="cty_chart")
-st.page_link("pages/compare.py", label="Open in Compare", icon=":material/open_in_new:", query_params={
+st.page_link("views/compare.py", label="Open in Compare", icon=":material/open_in_new:", query_params={
     "ind": values["ind"], "c": iso3, "g": ",".join(chosen_groups), "time": f"{spec.year_from}..{spec.year_to}",
     "view": "line"})
 
 # --- the founding paper ------------------------------------------------------------------------------------------
 st.subheader("The founding paper's figures for this country")
-figures = data.load("paper_figures")
+figures = data.paper_figures()
 mine = figures[figures["iso3"] == iso3]
 if mine.empty:
-    st.info(f"Soh (2008) quotes no figure for {country_name[iso3]}.")
+    st.info(f"Soh (2008) quotes no figure for {md(country_name[iso3])}.")
 else:
     st.dataframe(mine[["measure", "value_text", "unit", "period", "theme", "cited_source", "flag"]].rename(
         columns={"value_text": "as printed"}), hide_index=True, width="stretch")
-    beside = data.load("paper_beside_public", iso3)
+    beside = data.paper_beside_public(iso3)
     if not beside.empty:
         st.markdown("**Beside the public series** (nearest year of the same or related indicator)")
         st.dataframe(beside[["name", "year", "paper_value", "public_code", "public_year", "public_value", "public_source", "flag"]],

@@ -1,23 +1,26 @@
 """Trust Fund for Human Security: projects by region and category — the founding paper's 2007 counts beside any
-imported project register — and the register itself as a filterable table. Lays out only."""
+imported project register — and the register itself as a filterable table. Lays out only: URL state in tfhs_url
+beside this page, data through dashboard.data; a project's source link only when it is a plain http(s) URL."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data, state
+from dashboard import data, urlstate
 from dashboard.chart_data import TFHS_PROJECTS
 from dashboard.figures import PLOTLY_CONFIG, ChartSpec, build
+from dashboard.plain import md, safe_http_url
+from dashboard.views import PAGE_KEYS
+from dashboard.views import tfhs_url as url
 
-state.ensure_router()
-P = "tfhs"
+P = url.PREFIX
 
 st.title("Trust Fund for Human Security")
 st.caption("UN Trust Fund for Human Security (UNTFHS) projects: what the founding paper counted in 2007, and the "
            "project register where one has been imported.")
 
-counts = data.load("tfhs_counts")
-register = data.load("tfhs_projects")
+counts = data.tfhs_counts()
+register = data.tfhs_projects()
 if counts.empty and register.empty:
     st.info("No Trust Fund figures in the warehouse. The founding paper's counts load with `hsdash refresh`; a project "
             "register with `hsdash import tfhs_projects.csv --format tfhs`.")
@@ -25,11 +28,11 @@ if counts.empty and register.empty:
 
 spec = ChartSpec(TFHS_PROJECTS, indicator_name="Trust Fund for Human Security projects", unit="projects",
                  kind="counts", title="UNTFHS projects by region and category")
-frame, full_spec = data.load("chart_bundle", spec)
+frame, full_spec = data.chart_bundle(spec)
 st.plotly_chart(build(frame, full_spec), config=PLOTLY_CONFIG, key="tfhs_chart")
 if not counts.empty:
     st.caption("Published counts are shown exactly as the paper states them (figures "
-               + ", ".join(counts["figure_id"]) + "); 'all' is every category.")
+               + ", ".join(md(f) for f in counts["figure_id"]) + "); 'all' is every category.")
 
 st.subheader("Project register")
 if register.empty:
@@ -38,17 +41,17 @@ if register.empty:
     st.stop()
 
 regions, categories = sorted(register["region"].unique()), sorted(register["category"].unique())
-params = [state.Param("region", "many", ()), state.Param("cat", "many", ()), state.Param("q", "text", "")]
-notices = state.restore(P, params, {"region": set(regions), "cat": set(categories)})
+params = url.params()
+notices = urlstate.restore(P, params, url.allowed(regions, categories), others=PAGE_KEYS)
 if notices:
-    st.warning(state.notice_text(notices), icon="🔗")
+    st.warning(md(urlstate.notice_text(notices)), icon="🔗")
 c1, c2, c3 = st.columns(3)
 c1.multiselect("Region", regions, key=f"{P}_region", placeholder="All regions")
 c2.multiselect("Category", categories, key=f"{P}_cat", placeholder="All categories")
-c3.text_input("Search title, country or agency", key=f"{P}_q", max_chars=state.MAX_TEXT)
-values = state.current(P, params)
-if state.is_plain_text(values["q"]):
-    state.publish(P, params, values)
+c3.text_input("Search title, country or agency", key=f"{P}_q", max_chars=urlstate.MAX_TEXT)
+values = urlstate.current(P, params)
+if urlstate.is_plain_text(values["q"]):
+    urlstate.publish(P, params, values)
 else:
     st.warning("Search text may use letters, digits, spaces and . , + - only.")
     values["q"] = ""
@@ -62,5 +65,11 @@ if values["q"]:
     text = view[["title", "countries", "lead_agency"]].fillna("").agg(" ".join, axis=1)
     view = view[text.str.contains(values["q"], case=False, regex=False)]
 st.caption(f"{len(view)} of {len(register)} projects")
-st.dataframe(view, hide_index=True, width="stretch", column_config={
-    "source_url": st.column_config.LinkColumn("source"), "budget_usd": st.column_config.NumberColumn(format="$%d")})
+links = view["source_url"].map(safe_http_url)  # a link only for a plain http(s) URL; anything else stays text
+shown = view.assign(source_url=links)
+if (links.isna() & view["source_url"].notna()).any():
+    shown["source_as_given"] = view["source_url"].where(links.isna())
+st.dataframe(shown, hide_index=True, width="stretch", column_config={
+    "source_url": st.column_config.LinkColumn("source"),
+    "source_as_given": st.column_config.TextColumn("source (not a web link)"),
+    "budget_usd": st.column_config.NumberColumn(format="$%d")})

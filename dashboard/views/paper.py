@@ -1,29 +1,22 @@
 """Founding paper page: every figure of Soh (2008) by country/subject and theme, with section, footnote and the
-source the paper cites; doubtful figures shown with their flag, beside the public series where one exists."""
+source the paper cites; doubtful figures shown with their flag, beside the public series where one exists. Lays out
+only: data through dashboard.data, strings from the warehouse through plain.md."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, state
-
-state.ensure_router()  # a first request for /paper on a fresh server must still go through app.py's router
-
-THEME_LABELS = {
-    "freedom_from_want": "Freedom from want",
-    "freedom_from_fear": "Freedom from fear",
-    "dignity": "Dignity",
-    "environment": "Environment",
-    "context": "Context",
-}
+from dashboard import data
+from dashboard.labels import THEME_LABELS
+from dashboard.plain import md
 
 st.title("Founding paper: Soh (2008)")
-figures = data.load("paper_figures")
+figures = data.paper_figures()
 if figures.empty:
     st.info("The warehouse holds no figures from the founding paper. Run `hsdash refresh --source paper`.")
     st.stop()
-st.caption(figures["paper_citation"].iloc[0])
+st.caption(md(figures["paper_citation"].iloc[0]))
 st.markdown(
     "Every quantitative figure in the paper, **exactly as published** (value and unit as printed). "
     "Figures the paper itself makes doubtful are kept and marked ⚠ with the reason."
@@ -44,7 +37,7 @@ if only_flagged:
 st.caption(f"{len(view)} of {len(figures)} figures · {figures['flag'].notna().sum()} flagged")
 
 for subject, block in view.groupby("display_subject", sort=False):
-    with st.expander(f"{subject} — {len(block)} figure(s)", expanded=len(view) <= 15):
+    with st.expander(f"{md(subject)} — {len(block)} figure(s)", expanded=len(view) <= 15):
         table = pd.DataFrame(
             {
                 "figure": block["measure"],
@@ -61,15 +54,16 @@ for subject, block in view.groupby("display_subject", sort=False):
         )
         st.dataframe(table, hide_index=True, width="stretch")
         for _, row in block[block["flag"].notna()].iterrows():
-            st.warning(f"**{row['measure']}** (“{row['value_text']}”): {row['flag']}", icon="⚠️")
+            st.warning(f"**{md(row['measure'])}** (“{md(row['value_text'])}”): {md(row['flag'])}", icon="⚠️")
         for _, row in block.iterrows():
-            st.caption(f"{row['figure_id']}: “{row['quote']}” — {row['section']}" + (f", footnote {row['footnote']}" if row["footnote"] else ""))
+            st.caption(f"{md(row['figure_id'])}: “{md(row['quote'])}” — {md(row['section'])}"
+                       + (f", footnote {md(row['footnote'])}" if row["footnote"] else ""))
 
 countries = figures.dropna(subset=["iso3"])[["iso3", "display_subject"]].drop_duplicates()
 if not countries.empty:
     st.subheader("The paper's country figures beside the public series")
     pick = st.selectbox("Country", countries["iso3"], format_func=dict(zip(countries["iso3"], countries["display_subject"])).get, key="paper_country")
-    beside = data.load("paper_beside_public", pick)
+    beside = data.paper_beside_public(pick)
     if beside.empty:
         st.info("No figure of this country is stored as a time-series observation.")
     else:

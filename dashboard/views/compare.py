@@ -1,51 +1,55 @@
 """Compare (the main page): one indicator across countries and groups over years — line, ranking, map, scatter or
-table — with group aggregates, their coverage and spread. Lays out only: state in dashboard.state (the URL), data
-through dashboard.data, figures from dashboard.figures."""
+table — with group aggregates, their coverage and spread. Lays out only: state in the URL (compare_url beside this
+page), data through dashboard.data, figures from dashboard.figures; strings from the warehouse through plain.md."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, state
-from dashboard.components.export_panel import export_panel
+from dashboard import data, urlstate
 from dashboard.chart_data import TOLERANCE
+from dashboard.components.export_panel import export_panel
 from dashboard.figures import PLOTLY_CONFIG, build
+from dashboard.figures.common import short_name
 from dashboard.figures.footer import footer_lines
 from dashboard.figures.table import table_view
+from dashboard.labels import theme_label
+from dashboard.plain import code, md
+from dashboard.views import PAGE_KEYS
+from dashboard.views import compare_url as url
 from etl import writers
 from etl.aggregate import MIN_COVERAGE
 
-state.ensure_router()
-P = "cmp"
-key = lambda name: state.widget_key(P, name)  # noqa: E731
+P = url.PREFIX
+key = lambda name: urlstate.widget_key(P, name)  # noqa: E731
 
 st.title("Compare")
 st.caption("One indicator across countries and regional groups. Group values are means over the members reporting "
            "that year; coverage says how much of the group they represent.")
 
-catalogue = data.load("indicator_catalogue")
+catalogue = data.indicator_catalogue()
 available = catalogue[catalogue["n_obs"] > 0].reset_index(drop=True)
 if available.empty:
     st.info("No indicator has data yet. Run `hsdash refresh` (online) or `hsdash import <file>` to load some; "
             "the **Data & sources** page shows what each source did.")
     st.stop()
-countries = data.load("countries")
-groups = data.load("groups")
+countries = data.countries()
+groups = data.groups()
 country_name = dict(zip(countries["iso3"], countries["name"]))
 group_name = dict(zip(groups["group_id"], groups["name"]))
 by_code = available.set_index("indicator_code")
 
-params = state.compare_params(available, country_name, group_name)
+params = url.params(available, country_name, group_name)
 defaults = {p.name: p.default for p in params}
-notices = state.restore(P, params, state.compare_allowed(available, country_name, group_name))
+notices = urlstate.restore(P, params, url.allowed(available, country_name, group_name), others=PAGE_KEYS)
 if notices:
-    st.warning(state.notice_text(notices), icon="🔗")
+    st.warning(md(urlstate.notice_text(notices)), icon="🔗")
 
 
 def indicator_label(code: str) -> str:
     row = by_code.loc[code]
-    return f"{state.THEME_LABELS.get(row['theme'], row['theme'])} › {row['name']}"
+    return f"{theme_label(row['theme'])} › {row['name']}"  # select box options are shown as plain text
 
 
 # --- selection ---------------------------------------------------------------------------------------------------
@@ -53,19 +57,19 @@ left, mid, right = st.columns([5, 3, 3])
 left.selectbox("Indicator (type to search)", available["indicator_code"], format_func=indicator_label, key=key("ind"),
                help="Grouped by theme: freedom from want, freedom from fear, dignity, environment, context.")
 mid.multiselect("Countries", list(country_name), format_func=country_name.get, key=key("c"), placeholder="Add countries")
-right.multiselect("Groups", list(group_name), format_func=lambda g: state.short_name(group_name[g]), key=key("g"),
+right.multiselect("Groups", list(group_name), format_func=lambda g: short_name(group_name[g]), key=key("g"),
                   placeholder="Add groups", help="ASEAN, ASEAN Plus Three (APT), East Asia Summit (EAS), ASEAN Regional "
                   "Forum (ARF), CICA, SCO, SAARC, DAC, UN M49 and World Bank regions; membership is dated.")
 
 row = by_code.loc[st.session_state[key("ind")]]
 y_min, y_max = int(row["year_min"]), int(row["year_max"])
-st.session_state[key("time")] = state.clamp_range(st.session_state.get(key("time")), y_min, y_max)
+st.session_state[key("time")] = urlstate.clamp_range(st.session_state.get(key("time")), y_min, y_max)
 c_time, c_view = st.columns([3, 2])
 if y_min < y_max:
     c_time.slider("Years", y_min, y_max, key=key("time"))
 else:
     c_time.caption(f"Data for {y_min} only.")
-c_view.segmented_control("View", state.VIEWS, format_func=state.VIEW_LABELS.get, key=key("view"), required=True)
+c_view.segmented_control("View", url.VIEWS, format_func=url.VIEW_LABELS.get, key=key("view"), required=True)
 view = st.session_state[key("view")]
 y0, y1 = st.session_state[key("time")]
 
@@ -94,9 +98,9 @@ if view in ("bar", "map", "scatter"):
             st.session_state[key("x")] = defaults["x"]
         v2.selectbox("Against (x axis)", available["indicator_code"], format_func=indicator_label, key=key("x"))
 
-values = state.current(P, params)
-query = state.publish(P, params, values)
-spec = state.compare_spec(values, {**row.to_dict(), "indicator_code": values["ind"]})
+values = urlstate.current(P, params)
+query = urlstate.publish(P, params, values)
+spec = url.chart_spec(values, {**row.to_dict(), "indicator_code": values["ind"]})
 
 # --- chart -------------------------------------------------------------------------------------------------------
 if not spec.countries and not spec.groups:
@@ -105,18 +109,18 @@ if not spec.countries and not spec.groups:
 if spec.log_scale and spec.base_year is not None:
     st.caption("Log scale is off while showing change relative to a base year (changes can be negative).")
 
-frame, full_spec = data.load("chart_bundle", spec)
+frame, full_spec = data.chart_bundle(spec)
 if frame.empty or frame["value"].notna().sum() == 0:
     where = f"in {spec.year}" if spec.year else f"in {spec.year_from}–{spec.year_to}"
     hint = ""
     if view == "scatter" and spec.x_indicator_code in by_code.index:
         x_row = by_code.loc[spec.x_indicator_code]
-        hint = f" The x-axis series, {x_row['name']}, covers {int(x_row['year_min'])}–{int(x_row['year_max'])}."
-    st.info(f"No data for **{row['name']}** for this selection {where}. Try other countries or groups, a wider "
+        hint = f" The x-axis series, {md(x_row['name'])}, covers {int(x_row['year_min'])}–{int(x_row['year_max'])}."
+    st.info(f"No data for **{md(row['name'])}** for this selection {where}. Try other countries or groups, a wider "
             "year range, or another indicator." + hint)
 elif view == "table":
     st.dataframe(table_view(frame), hide_index=True, width="stretch")
-    st.caption(" · ".join(footer_lines(full_spec)))
+    st.caption(" · ".join(md(line) for line in footer_lines(full_spec)))
 else:
     st.plotly_chart(build(frame, full_spec), config=PLOTLY_CONFIG, key="cmp_chart")
 if not frame.empty and frame["value"].notna().any():
@@ -147,8 +151,8 @@ with st.expander("Data behind this chart, and the link to it"):
     st.dataframe(frame, hide_index=True, width="stretch")
     st.download_button("Download CSV (exactly what is shown)", writers.to_csv_bytes(frame),
                        file_name=f"hsdash-{spec.indicator_code}-{view}.csv", mime="text/csv")
-    st.caption("The address bar holds the whole view; copy it to share. Query string:")
-    st.code(state.query_string(query), language=None)
-with st.expander(f"About: {row['name']}"):
-    st.markdown(f"{row['description']}\n\n**Unit:** {row['unit']} · **code:** `{spec.indicator_code}` · "
-                f"**series from:** `{row['source_id']}` ({int(row['n_countries'])} countries, {y_min}–{y_max})")
+    st.caption("The address bar holds the whole view; copy it to share. Path and query string:")
+    st.code(f"/compare{urlstate.query_string(query)}", language=None)
+with st.expander(f"About: {md(row['name'])}"):
+    st.markdown(f"{md(row['description'])}\n\n**Unit:** {md(row['unit'])} · **code:** {code(spec.indicator_code)} · "
+                f"**series from:** {code(row['source_id'])} ({int(row['n_countries'])} countries, {y_min}–{y_max})")

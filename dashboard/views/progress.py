@@ -1,14 +1,16 @@
 """Progress page: a traffic-light matrix (members of a group × MDG/SDG targets, plus the group aggregate); pick a cell
 (click it, or choose it below) to see its series with the required path. Every cell names the years it used; the
-column headers and the detail name the source. Methods: etl/progress.py, docs/progress-methods.md."""
+column headers and the detail name the source. Methods: etl/progress.py, docs/progress-methods.md. Lays out only:
+data through dashboard.data, strings from the warehouse through plain.md."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, state
+from dashboard import data
 from dashboard.figures.progress import BAND_COLOURS, progress_figure
+from dashboard.plain import code, md
 from etl import writers
 
 ICONS = {"target_met": "✅", "on_track": "🟢", "acceleration_needed": "🟡", "stagnation_regression": "🔴",
@@ -17,13 +19,12 @@ SHORT = {"target_met": "met", "on_track": "on track", "acceleration_needed": "ac
          "stagnation_regression": "regress", "insufficient_data": "no data"}
 AGG_KEY = "_aggregate"
 
-state.ensure_router()  # a first request for /progress on a fresh server must still go through app.py
 st.title("Progress towards MDG and SDG targets")
-catalogue = data.load("progress_targets")
+catalogue = data.progress_targets()
 if catalogue.empty:
     st.info("The warehouse holds no target catalogue yet. Run `hsdash refresh --source reference`.")
     st.stop()
-groups = data.load("progress_groups")
+groups = data.progress_groups()
 st.markdown(
     "Each cell compares a country's (or the group's) series with a target: ✅ target met · 🟢 on track · "
     "🟡 acceleration needed · 🔴 stagnation or regression · ⚪ insufficient data. "
@@ -41,7 +42,7 @@ if not chosen:
     st.info("Choose at least one target.")
     st.stop()
 
-table = data.load("progress_matrix", group_id, tuple(chosen))
+table = data.progress_matrix(group_id, tuple(chosen))
 table = table.assign(cell_key=table["iso3"].fillna(AGG_KEY) + "|" + table["target_id"])
 
 
@@ -64,8 +65,8 @@ by_target = table.drop_duplicates("target_id").set_index("target_id")
 wording = dict(zip(catalogue["target_id"], catalogue["official_wording"]))
 column_config = {
     labels[t]: st.column_config.TextColumn(
-        labels[t], help=f"{wording.get(t, '')} — indicator {by_target.loc[t, 'indicator_code']}, "
-                        f"source {by_target.loc[t, 'source_id'] if pd.notna(by_target.loc[t, 'source_id']) else 'none in the warehouse'}")
+        labels[t], help=md(f"{wording.get(t, '')} — indicator {by_target.loc[t, 'indicator_code']}, "
+                           f"source {by_target.loc[t, 'source_id'] if pd.notna(by_target.loc[t, 'source_id']) else 'none in the warehouse'}"))
     for t in chosen
 }
 styled = matrix.style.apply(
@@ -80,7 +81,7 @@ if st.session_state.get("progress_cell") not in options:
     st.session_state["progress_cell"] = with_data["cell_key"].iloc[0] if len(with_data) else options[0]
 
 
-st.subheader(f"{group_names[group_id]}: members and group aggregate")
+st.subheader(f"{md(group_names[group_id])}: members and group aggregate")
 event = st.dataframe(styled, width="stretch", column_config=column_config, key="progress_matrix_df",
                      on_select="rerun", selection_mode="single-cell")
 clicked = list(getattr(getattr(event, "selection", None), "cells", None) or [])
@@ -95,24 +96,26 @@ pick = st.selectbox("Cell", options, format_func=cell_names.get, key="progress_c
 row = table.set_index("cell_key").loc[pick]
 target = catalogue.set_index("target_id").loc[row["target_id"]]
 iso3 = None if pick.startswith(AGG_KEY) else row["iso3"]
-series = data.load("progress_cell", group_id, row["target_id"], iso3)
+series = data.progress_cell(group_id, row["target_id"], iso3)
 
-st.markdown(f"### {ICONS[row['band']]} {row['name']} — {target['label']}: **{row['band_label']}**")
+st.markdown(f"### {ICONS[row['band']]} {md(row['name'])} — {md(target['label'])}: **{md(row['band_label'])}**")
 st.caption(
     f"Years used: baseline {'–' if pd.isna(row['baseline_year']) else int(row['baseline_year'])}, "
     f"latest {'–' if pd.isna(row['latest_year']) else int(row['latest_year'])} · target year {int(row['target_year'])}"
-    f" · source {row['source_id'] if pd.notna(row['source_id']) else 'none'} · indicator {row['indicator_code']}"
+    f" · source {md(row['source_id']) if pd.notna(row['source_id']) else 'none'}"
+    f" · indicator {md(row['indicator_code'])}"
 )
-st.write(row["explanation"])
+st.markdown(md(row["explanation"]))
 st.plotly_chart(progress_figure(series, row.to_dict(), title=f"{row['name']}: {target['label']}",
                                 unit=row["unit"] if pd.notna(row["unit"]) else ""), key="progress_chart")
 with st.expander("Target: official wording and reference", expanded=False):
-    st.markdown(f"**{target['framework']} target {target['target_code']}** — “{target['official_wording']}”")
-    st.markdown(f"Indicator: {target['official_indicator']} · assessed with `{row['indicator_code']}` "
-                f"({row['assessed_as']})")
+    st.markdown(f"**{md(target['framework'])} target {md(target['target_code'])}** — "
+                f"“{md(target['official_wording'])}”")
+    st.markdown(f"Indicator: {md(target['official_indicator'])} · assessed with {code(row['indicator_code'])} "
+                f"({md(row['assessed_as'])})")
     if pd.notna(target.get("wording_note")) and target.get("wording_note"):
-        st.warning(target["wording_note"], icon="⚠️")
-    st.caption(f"Reference: {target['reference']}")
+        st.warning(md(target["wording_note"]), icon="⚠️")
+    st.caption(f"Reference: {md(target['reference'])}")
 
 with st.expander("Every cell: years, values, source, rates and R", expanded=False):
     detail = table[["name", "target_id", "band_label", "baseline_year", "baseline_value", "latest_year", "latest_value",

@@ -1,4 +1,5 @@
-"""URL state: every page's view lives in the query string, so a copied link reopens the same chart.
+"""URL state, the generic part: every page keeps its view in the query string, so a copied link reopens the same
+chart. Each page's own parameters live beside it (``dashboard/views/<page>_url.py``); this module is what they share.
 
 Encoding (one key per setting, values from allow-lists taken from the warehouse):
 
@@ -11,8 +12,9 @@ Encoding (one key per setting, values from allow-lists taken from the warehouse)
   a parameter, never spliced into SQL), e.g. ``q=water``
 
 ``parse`` is pure: unknown keys, unknown codes and malformed values are dropped with a notice (never echoed raw,
-never reaching SQL), and the default is used instead. ``serialise`` writes every setting explicitly, so a link does
-not depend on the defaults of the warehouse it is opened against. ``restore``/``publish`` bind it to Streamlit.
+never reaching SQL), and the default is used instead; keys another page uses (``others``) are dropped silently.
+``serialise`` writes every setting explicitly, so a link does not depend on the defaults of the warehouse it is
+opened against. ``restore``/``current``/``publish`` bind it to Streamlit's widget keys and ``st.query_params``.
 """
 
 from __future__ import annotations
@@ -22,15 +24,9 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import pandas as pd
-
-from dashboard.figures.common import short_name  # noqa: F401  (pages label groups with it)
-
 MAX_ITEMS = 24  # a `many` list longer than this is cut (and said so)
-# keys some page of the dashboard uses: another page's keys left in the URL are dropped without a notice
-PAGE_KEYS = frozenset({"ind", "c", "g", "time", "view", "year", "x", "log", "base", "w", "lowcov", "iso3", "donors",
-                       "rg", "y", "region", "cat", "q", "src", "tbl", "reason"})
 MAX_TEXT = 60
+DEFAULT_FROM = 2000  # a range parameter left unset starts here (or at the series' first year, if later)
 _YEAR = re.compile(r"^-?\d{1,4}$")
 _RANGE = re.compile(r"^(-?\d{1,4})\.\.(-?\d{1,4})$")
 _SAFE = re.compile(r"[^A-Za-z0-9._+\- ]")
@@ -101,13 +97,15 @@ def _parse_one(p: Param, raw: str, allowed: Any) -> tuple[Any, str | None]:
     raise ValueError(f"unknown parameter kind {p.kind!r}")
 
 
-def parse(query: Mapping[str, object], params: Sequence[Param], allowed: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+def parse(query: Mapping[str, object], params: Sequence[Param], allowed: Mapping[str, Any],
+          others: Collection[str] = ()) -> tuple[dict[str, Any], list[str]]:
     """Validated values for ``params`` from ``query`` (defaults where absent or invalid) and the notices.
 
     ``allowed[name]``: a collection of codes (one, many), or ``(lo, hi)`` bounds (int, range); bool needs none.
+    ``others``: keys other pages use (``dashboard.views.PAGE_KEYS``), left in a URL without a notice.
     """
     names = {p.name for p in params}
-    notices = [f"unknown parameter '{shown(k)}'" for k in query if k not in names and k not in PAGE_KEYS]
+    notices = [f"unknown parameter '{shown(k)}'" for k in query if k not in names and k not in others]
     values = {}
     for p in params:
         if p.name not in query:
@@ -149,7 +147,8 @@ def widget_key(prefix: str, name: str) -> str:
     return f"{prefix}_{name}"
 
 
-def restore(prefix: str, params: Sequence[Param], allowed: Mapping[str, Any]) -> list[str]:
+def restore(prefix: str, params: Sequence[Param], allowed: Mapping[str, Any], others: Collection[str] = ()
+            ) -> list[str]:
     """Put the URL's values into the page's widget keys when the URL changed outside the page (first load, a pasted
     link, back/forward); otherwise the widgets keep their state. Returns the notices to show."""
     import streamlit as st
@@ -159,7 +158,7 @@ def restore(prefix: str, params: Sequence[Param], allowed: Mapping[str, Any]) ->
     keys = [widget_key(prefix, p.name) for p in params]
     if st.session_state.get(marker) == query and all(k in st.session_state for k in keys):
         return []
-    values, notices = parse(query, params, allowed)
+    values, notices = parse(query, params, allowed, others)
     for p, key in zip(params, keys):
         value = values[p.name]
         st.session_state[key] = list(value) if p.kind == "many" and value is not None else value
@@ -188,99 +187,17 @@ def notice_text(notices: Sequence[str]) -> str:
     return "Some link parameters were ignored: " + "; ".join(notices) + "."
 
 
-# --- Compare page: parameters, defaults and the ChartSpec they describe ------------------------------------------
-
-THEME_LABELS = {
-    "freedom_from_want": "Freedom from want", "freedom_from_fear": "Freedom from fear", "dignity": "Dignity",
-    "environment": "Environment", "context": "Context",
-}
-VIEWS = ("line", "bar", "map", "scatter", "table")
-VIEW_LABELS = {"line": ":material/show_chart: Line", "bar": ":material/sort: Ranking", "map": ":material/public: Map",
-               "scatter": ":material/scatter_plot: Scatter", "table": ":material/table: Table"}
-PREFERRED_INDICATORS = ("SH.STA.STNT.ZS", "HDR.HDI", "SI.POV.DDAY", "GAPMINDER.LIFEEXP")
-PREFERRED_X = ("NY.GDP.PCAP.PP.KD", "NY.GDP.PCAP.CD", "GAPMINDER.GDPPERCAP", "HDR.HDI")
-DEFAULT_COUNTRIES = ("KHM",)
-DEFAULT_GROUPS = ("asean",)
-DEFAULT_FROM = 2000
-
-
-def _pick(preferred: Sequence[str], available: Sequence[str], fallback: str | None) -> str | None:
-    return next((p for p in preferred if p in available), fallback)
-
-
-def compare_params(catalogue, countries: Collection[str], groups: Collection[str]) -> list[Param]:
-    """The Compare page's URL parameters; ``catalogue``: indicators with data, most-reported first."""
-    codes = list(catalogue["indicator_code"])
-    ranked = list(catalogue.sort_values("n_countries", ascending=False, kind="stable")["indicator_code"])
-    ind = _pick(PREFERRED_INDICATORS, codes, ranked[0] if ranked else None)
-    x = _pick(PREFERRED_X, [c for c in codes if c != ind], next((c for c in ranked if c != ind), ind))
-    return [
-        Param("ind", "one", ind),
-        Param("c", "many", tuple(c for c in DEFAULT_COUNTRIES if c in countries)),
-        Param("g", "many", tuple(g for g in DEFAULT_GROUPS if g in groups)),
-        Param("time", "range", None),  # None: the indicator's span from DEFAULT_FROM
-        Param("view", "one", "line"),
-        Param("year", "int", None),  # None: the end of the time range
-        Param("x", "one", x),
-        Param("log", "bool", False),
-        Param("base", "int", None),
-        Param("w", "bool", True),
-        Param("lowcov", "one", "flag"),
-    ]
-
-
-def compare_allowed(catalogue, countries: Collection[str], groups: Collection[str]) -> dict[str, Any]:
-    codes = set(catalogue["indicator_code"])
-    lo = int(catalogue["year_min"].min()) if len(catalogue) else 1900
-    hi = int(catalogue["year_max"].max()) if len(catalogue) else 2100
-    return {"ind": codes, "x": codes, "c": set(countries), "g": set(groups), "time": (lo, hi), "year": (lo, hi),
-            "base": (lo, hi), "view": set(VIEWS), "lowcov": {"flag", "hide"}}
-
+# --- year ranges ---------------------------------------------------------------------------------------------------
 
 def default_time(year_min: int, year_max: int) -> tuple[int, int]:
     return (max(DEFAULT_FROM, year_min) if year_max >= DEFAULT_FROM else year_min, year_max)
 
 
 def clamp_range(value: tuple[int, int] | None, year_min: int, year_max: int) -> tuple[int, int]:
-    """The range inside the indicator's span (its default span when unset or entirely outside)."""
+    """The range inside the series' span (its default span when unset or entirely outside)."""
     if not value:
         return default_time(year_min, year_max)
     lo, hi = max(value[0], year_min), min(value[1], year_max)
     return (lo, hi) if lo <= hi else default_time(year_min, year_max)
 
 
-def compare_spec(values: Mapping[str, Any], row: Mapping[str, Any]):
-    """The ChartSpec for the Compare page's values; ``row``: the indicator's catalogue entry."""
-    from dashboard.figures.spec import ChartSpec
-
-    y0, y1 = clamp_range(values.get("time"), int(row["year_min"]), int(row["year_max"]))
-    year = values.get("year")
-    year = min(max(year, y0), y1) if year is not None else y1
-    view = values.get("view") or "line"
-    base = values.get("base")
-    hib = row.get("higher_is_better")
-    hib = None if hib is None or pd.isna(hib) else bool(hib)
-    return ChartSpec(
-        indicator_code=row["indicator_code"], indicator_name=row["name"], unit=row["unit"],
-        countries=tuple(values.get("c") or ()), groups=tuple(values.get("g") or ()), year_from=y0, year_to=y1,
-        kind=view, log_scale=bool(values.get("log")), base_year=base if view != "scatter" else None,
-        weighted=bool(values.get("w", True)), hide_low_coverage=values.get("lowcov") == "hide",
-        year=year if view in ("bar", "map", "scatter") else None,
-        x_indicator_code=values.get("x") if view == "scatter" else None,
-        higher_is_better=hib,
-    )
-
-
-def ensure_router() -> None:
-    """Make sure the page runs inside app.py's router.
-
-    A fresh server whose first request is a page URL (``/compare?…``) runs ``pages/<page>.py`` on its own, because
-    Streamlit's old multipage mode is on while a ``pages/`` folder sits beside the entry script and only
-    ``st.navigation`` (in app.py) turns it off. Turn it off and rerun, so app.py routes the same URL.
-    """
-    import streamlit as st
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()

@@ -1,0 +1,80 @@
+"""The Compare page's URL parameters, their defaults and allow-lists, and the ChartSpec they describe.
+
+``ind`` indicator, ``c`` countries, ``g`` groups, ``time`` years (``2000..2020``), ``view`` line | bar | map |
+scatter | table, ``year`` (bar, map, scatter), ``x`` scatter's x indicator, ``log``, ``base`` base year (% change),
+``w`` population weights, ``lowcov`` flag | hide groups below two-thirds coverage. Example:
+``/compare?ind=SH.STA.STNT.ZS&c=KHM&g=asean&time=2000..2020&view=line``. Machinery: ``dashboard.urlstate``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from dashboard.figures.spec import ChartSpec
+from dashboard.urlstate import Param, clamp_range
+
+PREFIX = "cmp"  # widget keys: cmp_ind, cmp_c, …
+KEYS = ("ind", "c", "g", "time", "view", "year", "x", "log", "base", "w", "lowcov")
+VIEWS = ("line", "bar", "map", "scatter", "table")
+VIEW_LABELS = {"line": ":material/show_chart: Line", "bar": ":material/sort: Ranking", "map": ":material/public: Map",
+               "scatter": ":material/scatter_plot: Scatter", "table": ":material/table: Table"}
+PREFERRED_INDICATORS = ("SH.STA.STNT.ZS", "HDR.HDI", "SI.POV.DDAY", "GAPMINDER.LIFEEXP")
+PREFERRED_X = ("NY.GDP.PCAP.PP.KD", "NY.GDP.PCAP.CD", "GAPMINDER.GDPPERCAP", "HDR.HDI")
+DEFAULT_COUNTRIES = ("KHM",)
+DEFAULT_GROUPS = ("asean",)
+
+
+def _pick(preferred: Sequence[str], available: Sequence[str], fallback: str | None) -> str | None:
+    return next((p for p in preferred if p in available), fallback)
+
+
+def params(catalogue: pd.DataFrame, countries: Collection[str], groups: Collection[str]) -> list[Param]:
+    """The parameters with their defaults; ``catalogue``: indicators with data, most-reported first."""
+    codes = list(catalogue["indicator_code"])
+    ranked = list(catalogue.sort_values("n_countries", ascending=False, kind="stable")["indicator_code"])
+    ind = _pick(PREFERRED_INDICATORS, codes, ranked[0] if ranked else None)
+    x = _pick(PREFERRED_X, [c for c in codes if c != ind], next((c for c in ranked if c != ind), ind))
+    return [
+        Param("ind", "one", ind),
+        Param("c", "many", tuple(c for c in DEFAULT_COUNTRIES if c in countries)),
+        Param("g", "many", tuple(g for g in DEFAULT_GROUPS if g in groups)),
+        Param("time", "range", None),  # None: the indicator's span from urlstate.DEFAULT_FROM
+        Param("view", "one", "line"),
+        Param("year", "int", None),  # None: the end of the time range
+        Param("x", "one", x),
+        Param("log", "bool", False),
+        Param("base", "int", None),
+        Param("w", "bool", True),
+        Param("lowcov", "one", "flag"),
+    ]
+
+
+def allowed(catalogue: pd.DataFrame, countries: Collection[str], groups: Collection[str]) -> dict[str, Any]:
+    codes = set(catalogue["indicator_code"])
+    lo = int(catalogue["year_min"].min()) if len(catalogue) else 1900
+    hi = int(catalogue["year_max"].max()) if len(catalogue) else 2100
+    return {"ind": codes, "x": codes, "c": set(countries), "g": set(groups), "time": (lo, hi), "year": (lo, hi),
+            "base": (lo, hi), "view": set(VIEWS), "lowcov": {"flag", "hide"}}
+
+
+def chart_spec(values: Mapping[str, Any], row: Mapping[str, Any]) -> ChartSpec:
+    """The ChartSpec for the page's values; ``row``: the indicator's catalogue entry."""
+    y0, y1 = clamp_range(values.get("time"), int(row["year_min"]), int(row["year_max"]))
+    year = values.get("year")
+    year = min(max(year, y0), y1) if year is not None else y1
+    view = values.get("view") or "line"
+    base = values.get("base")
+    hib = row.get("higher_is_better")
+    hib = None if hib is None or pd.isna(hib) else bool(hib)
+    return ChartSpec(
+        indicator_code=row["indicator_code"], indicator_name=row["name"], unit=row["unit"],
+        countries=tuple(values.get("c") or ()), groups=tuple(values.get("g") or ()), year_from=y0, year_to=y1,
+        kind=view, log_scale=bool(values.get("log")), base_year=base if view != "scatter" else None,
+        weighted=bool(values.get("w", True)), hide_low_coverage=values.get("lowcov") == "hide",
+        year=year if view in ("bar", "map", "scatter") else None,
+        x_indicator_code=values.get("x") if view == "scatter" else None,
+        higher_is_better=hib,
+    )
