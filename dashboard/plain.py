@@ -24,13 +24,6 @@ WORD_JOINER = "\u2060"
 _WHITESPACE = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
-# http(s), a host name (letters, digits, hyphens, dots; IDNs in punycode), an optional port, then printable ASCII
-# without spaces, starting with / ? or #. No credentials (user@host), no backslashes before the path, no other schemes.
-_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-_HTTP_URL = re.compile(rf"(?i:https?)://{_LABEL}(?:\.{_LABEL})*(?::\d{{1,5}})?(?:[/?#][!-~]*)?")
-MAX_URL = 2048
-
-
 def md(value: object) -> str:
     """``value`` as markdown source that renders as its text, on one line (runs of whitespace become one space)."""
     text = _CONTROL.sub("", _WHITESPACE.sub(" ", str(value))).strip()
@@ -43,11 +36,3 @@ def code(value: object) -> str:
     text = _CONTROL.sub("", _WHITESPACE.sub(" ", str(value))).strip()
     fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
     return f"{fence} {text} {fence}"
-
-
-def safe_http_url(value: object) -> str | None:
-    """``value`` if it is a plain ``http://`` or ``https://`` URL with a host (and nothing that could make a browser
-    read it differently: whitespace, control characters, credentials, backslashes, non-ASCII), else None."""
-    if not isinstance(value, str) or not value or len(value) > MAX_URL:
-        return None
-    return value if _HTTP_URL.fullmatch(value) and "\\" not in value else None

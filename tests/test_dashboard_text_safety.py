@@ -21,6 +21,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import plain
 from dashboard.components import briefing_keeper
 from etl import config, publish
+from etl.urls import safe_http_url
 from test_dashboard_synthetic import synthetic  # noqa: F401  (fixture)
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
@@ -159,7 +160,7 @@ def test_markdown_from_the_warehouse_is_escaped_on_every_page(hostile, monkeypat
     for md in at.markdown:
         assert not md.proto.allow_html
     for url in link_targets(at):
-        assert plain.safe_http_url(url) == url
+        assert safe_http_url(url) == url
 
 
 def test_the_hostile_strings_read_literally(hostile, monkeypatch):
@@ -200,7 +201,7 @@ def test_only_plain_http_urls_become_links(hostile, monkeypatch):
     (None, False), ("https://x.org/" + "a" * 3000, False), ("https://x.org/\nSet-Cookie", False),
 ])
 def test_safe_http_url(text, url):
-    assert plain.safe_http_url(text) == (text if url else None)
+    assert safe_http_url(text) == (text if url else None)
 
 
 @pytest.mark.parametrize("text", [*PIECES, "1. item", "# head", "**b** _i_ `c` ~s~", ":red[x] :smile: $x^2$",

@@ -11,7 +11,8 @@ import streamlit as st
 
 from dashboard import data, urlstate
 from dashboard.labels import theme_label
-from dashboard.plain import code, md, safe_http_url
+from dashboard.plain import code, md
+from etl.urls import safe_http_url
 from dashboard.views import PAGE_KEYS
 from dashboard.views import sources_url as url
 

@@ -9,7 +9,8 @@ import streamlit as st
 from dashboard import data, urlstate
 from dashboard.chart_data import TFHS_PROJECTS
 from dashboard.figures import PLOTLY_CONFIG, ChartSpec, build
-from dashboard.plain import md, safe_http_url
+from dashboard.plain import md
+from etl.urls import safe_http_url
 from dashboard.views import PAGE_KEYS
 from dashboard.views import tfhs_url as url
 
