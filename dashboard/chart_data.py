@@ -8,7 +8,10 @@ Frames have one row per series and year (line, table) or per entity (bar, map, s
 
 * ``series_kind`` ``country`` | ``group``; ``code`` (ISO3 or group id); ``name``; ``indicator_code``; ``year``
 * ``value`` — what is plotted: the indicator's level, or with a base year the % change since it; ``level`` — the level
-* ``source_id``, ``flag`` (the observation's caveat, or why a group value is flagged/hidden)
+* ``source_id``, ``flag`` (the observation's caveat, or why a group value is flagged/hidden); values are resolved per
+  cell across sources (``indicator_value``) unless the spec pins ``source_id``; ``n_sources`` and ``disagree`` say how
+  many sources give a country's value and whether they differ beyond the unit's tolerance (groups: ``sources``, the
+  sources behind the members' values, and ``n_disagree``)
 * groups: ``coverage`` (share of the group's population reporting), ``low_coverage``, ``n_members``, ``n_reporting``,
   ``weighted``, ``min_code``/``min_name``/``min_value`` and ``max_*`` (the spread inside the group, levels only)
 * bar / map / scatter also: ``selected`` (picked by name, not only as a member) and ``member_of``;
@@ -36,14 +39,15 @@ ODA_FLOW = "oda_flow"  # pseudo-indicator: the oda_flow table (donors = spec.cou
 SERIES_COLUMNS = [
     "series_kind", "code", "name", "indicator_code", "year", "value", "level", "source_id", "flag", "coverage",
     "low_coverage", "n_members", "n_reporting", "weighted", "min_code", "min_name", "min_value", "max_code",
-    "max_name", "max_value",
+    "max_name", "max_value", "n_sources", "disagree", "sources", "weighting", "membership",
 ]
 SNAPSHOT_COLUMNS = SERIES_COLUMNS + ["selected", "member_of"]
 SANKEY_COLUMNS = ["donor", "donor_name", "recipient", "recipient_name", "amount_usd", "measure", "price_basis",
                   "source_id"]
 COUNTS_COLUMNS = ["series", "region", "category", "projects", "source_id"]
 SCATTER_COLUMNS = ["series_kind", "code", "name", "indicator_code", "year", "value", "source_id", "flag", "selected",
-                   "member_of", "x_indicator_code", "x_value", "x_year", "x_source_id", "population", "population_year"]
+                   "member_of", "x_indicator_code", "x_value", "x_year", "x_source_id", "population", "population_year",
+                   "n_sources", "disagree"]
 
 
 def columns_for(kind: str) -> list[str]:
@@ -82,7 +86,8 @@ def _names(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, str], dict[str, st
 
 def _country_rows(frame: pd.DataFrame, indicator_code: str) -> pd.DataFrame:
     return frame.rename(columns={"iso3": "code"}).assign(
-        series_kind="country", indicator_code=indicator_code, level=frame["value"], low_coverage=False)
+        series_kind="country", indicator_code=indicator_code, level=frame["value"], low_coverage=False,
+        sources=frame["source_id"])
 
 
 def _group_rows(agg: pd.DataFrame, name: str, country_names: dict[str, str], hide_low: bool) -> pd.DataFrame:
@@ -95,6 +100,8 @@ def _group_rows(agg: pd.DataFrame, name: str, country_names: dict[str, str], hid
         "n_reporting": agg["n_reporting"], "weighted": agg["weighted"],
         "min_code": agg["min_iso3"], "min_name": agg["min_iso3"].map(country_names), "min_value": agg["min_value"],
         "max_code": agg["max_iso3"], "max_name": agg["max_iso3"].map(country_names), "max_value": agg["max_value"],
+        "sources": agg["sources"], "n_sources": agg["sources"].fillna("").map(lambda t: len([x for x in t.split(";") if x])),
+        "disagree": agg["n_disagree"] > 0, "weighting": agg["weighting"], "membership": agg["membership"],
     })
     note = np.where(rows["low_coverage"], "low coverage: " + (rows["coverage"] * 100).round(0).astype(int).astype(str)
                     + "% of the group's population reports", "")
@@ -140,8 +147,8 @@ def _years(spec: ChartSpec) -> tuple[int, int]:
 # --- line / table ------------------------------------------------------------------------------------------------
 
 def _series_frame(con: duckdb.DuckDBPyConnection, spec: ChartSpec) -> pd.DataFrame:
-    source = aggregate.preferred_source(con, spec.indicator_code)
-    if source is None:
+    source = spec.source_id
+    if not aggregate.has_data(con, spec.indicator_code, source):
         return pd.DataFrame(columns=SERIES_COLUMNS)
     lo, hi = _years(spec)
     fetch_lo = min(lo, spec.base_year - TOLERANCE) if spec.base_year is not None else lo
@@ -153,7 +160,8 @@ def _series_frame(con: duckdb.DuckDBPyConnection, spec: ChartSpec) -> pd.DataFra
         obs["order"] = obs["iso3"].map({c: i for i, c in enumerate(spec.countries)})
         parts.append(_country_rows(obs.sort_values(["order", "year"]).drop(columns="order"), spec.indicator_code))
     for group_id in spec.groups:
-        agg = aggregate.group_series(con, group_id, spec.indicator_code, fetch_lo, fetch_hi, spec.weighted, source)
+        agg = aggregate.group_series(con, group_id, spec.indicator_code, fetch_lo, fetch_hi, spec.weighted, source,
+                                     membership=spec.membership)
         parts.append(_group_rows(agg, group_names.get(group_id, group_id), country_names, spec.hide_low_coverage))
     parts = [p for p in parts if not p.empty]
     if not parts:
@@ -171,11 +179,7 @@ def snapshot_year(con: duckdb.DuckDBPyConnection, spec: ChartSpec) -> int | None
     if spec.year is not None:
         return spec.year
     _, hi = _years(spec)
-    row = con.execute(
-        "SELECT max(year) FROM observation WHERE indicator_code = ? AND source_id <> 'paper' AND year <= ?",
-        [spec.indicator_code, hi],
-    ).fetchone()
-    return row[0] if row else None
+    return queries.latest_year(con, spec.indicator_code, hi, spec.source_id)
 
 
 def _entities(con: duckdb.DuckDBPyConnection, spec: ChartSpec, year: int) -> pd.DataFrame:
@@ -192,9 +196,9 @@ def _entities(con: duckdb.DuckDBPyConnection, spec: ChartSpec, year: int) -> pd.
 
 
 def _snapshot_frame(con: duckdb.DuckDBPyConnection, spec: ChartSpec) -> pd.DataFrame:
-    source = aggregate.preferred_source(con, spec.indicator_code)
+    source = spec.source_id
     year = snapshot_year(con, spec)
-    if source is None or year is None:
+    if year is None:
         return pd.DataFrame(columns=SNAPSHOT_COLUMNS)
     ents = _entities(con, spec, year)
     iso3s = tuple(ents["iso3"])
@@ -206,13 +210,13 @@ def _snapshot_frame(con: duckdb.DuckDBPyConnection, spec: ChartSpec) -> pd.DataF
         for group_id in spec.groups:
             name = group_names.get(group_id, group_id)
             agg = aggregate.group_series(con, group_id, spec.indicator_code, year - TOLERANCE, year, spec.weighted,
-                                         source)
+                                         source, membership=spec.membership)
             rows = _group_rows(agg, name, country_names, spec.hide_low_coverage).tail(1)
             if rows.empty:
                 continue
             if spec.base_year is not None:
                 base = aggregate.group_series(con, group_id, spec.indicator_code, spec.base_year - TOLERANCE,
-                                              spec.base_year + TOLERANCE, spec.weighted, source)
+                                              spec.base_year + TOLERANCE, spec.weighted, source, membership=spec.membership)
                 level = np.nan
                 if not base.empty:
                     level = base["value"].iloc[int((base["year"] - spec.base_year).abs().to_numpy().argmin())]
@@ -231,15 +235,14 @@ def _snapshot_frame(con: duckdb.DuckDBPyConnection, spec: ChartSpec) -> pd.DataF
 # --- scatter -----------------------------------------------------------------------------------------------------
 
 def _scatter_frame(con: duckdb.DuckDBPyConnection, spec: ChartSpec) -> pd.DataFrame:
-    source = aggregate.preferred_source(con, spec.indicator_code)
-    x_source = aggregate.preferred_source(con, spec.x_indicator_code) if spec.x_indicator_code else None
+    source = spec.source_id  # a pinned source is the y axis'; the x axis is always resolved
     year = snapshot_year(con, spec)
-    if source is None or x_source is None or year is None:
+    if not spec.x_indicator_code or year is None:
         return pd.DataFrame(columns=SCATTER_COLUMNS)
     ents = _entities(con, spec, year)
     iso3s = tuple(ents["iso3"])
     y = queries.latest_values(con, spec.indicator_code, iso3s, year, TOLERANCE, source)
-    x = queries.latest_values(con, spec.x_indicator_code, iso3s, year, TOLERANCE, x_source)
+    x = queries.latest_values(con, spec.x_indicator_code, iso3s, year, TOLERANCE)
     frame = y.rename(columns={"iso3": "code"}).merge(ents.rename(columns={"iso3": "code"}), on="code", how="left")
     frame = frame.merge(x[["iso3", "value", "year", "source_id"]].rename(columns={
         "iso3": "code", "value": "x_value", "year": "x_year", "source_id": "x_source_id"}), on="code", how="inner")
@@ -249,10 +252,7 @@ def _scatter_frame(con: duckdb.DuckDBPyConnection, spec: ChartSpec) -> pd.DataFr
         missing = frame["population"].isna()
         if not missing.any():
             break
-        pop_source = aggregate.preferred_source(con, series)
-        if pop_source is None:
-            continue
-        pop = queries.latest_values(con, series, tuple(frame.loc[missing, "code"]), year, TOLERANCE, pop_source)
+        pop = queries.latest_values(con, series, tuple(frame.loc[missing, "code"]), year, TOLERANCE)
         by = pop.set_index("iso3")
         frame.loc[missing, "population"] = frame.loc[missing, "code"].map(by["value"])
         frame.loc[missing, "population_year"] = frame.loc[missing, "code"].map(by["year"]).astype("Int64")
@@ -317,16 +317,29 @@ def coverage_text(frame: pd.DataFrame, weighted_requested: bool = True) -> str:
         parts.append(text)
     if not parts:
         return ""
-    weighted = frame.loc[frame["series_kind"] == "group", "weighted"].astype(bool)
-    if not weighted_requested:
-        how = "unweighted mean"
-    elif weighted.all():
-        how = "population-weighted mean"
-    elif not weighted.any():
-        how = "plain mean (a member's population is unknown, so no weights)"
-    else:
-        how = "population-weighted mean (plain mean in years where a member's population is unknown)"
-    return f"Group values: {how} over members reporting. Coverage — " + "; ".join(parts)
+    groups = frame[frame["series_kind"] == "group"]
+    weighted = groups["weighted"].astype(bool)
+    if not weighted_requested or weighted.all() or not weighted.any():
+        how = aggregate.weighting_text(bool(weighted.all()), weighted_requested,
+                                       _first_note(groups) if weighted_requested and not weighted.any() else None)
+    else:  # the same words as each value's own (the CSV's weighting column), summarised over the years
+        plain = sorted(groups.loc[~weighted, "year"].astype(int).unique())
+        how = (aggregate.weighting_text(True) + "; " + aggregate.weighting_text(False, True, _first_note(groups.loc[~weighted]))
+               + f" — in {_years_text(plain)}")
+    members = "today's members in every year" if (groups.get("membership") == "current").all() else "members as of each year"
+    return f"Group values: {how}; {members}. Coverage — " + "; ".join(parts)
+
+
+def _first_note(rows: pd.DataFrame) -> str | None:
+    flags = rows.get("flag", pd.Series(dtype=object)).dropna()
+    notes = [f.split("; ")[-1] for f in flags if "population unknown" in f]
+    return notes[0] if notes else None
+
+
+def _years_text(years: list[int]) -> str:
+    if not years:
+        return ""
+    return f"{years[0]}" if len(years) == 1 else f"{len(years)} years ({years[0]}–{years[-1]})"
 
 
 def with_provenance(con: duckdb.DuckDBPyConnection, spec: ChartSpec, frame: pd.DataFrame) -> ChartSpec:
@@ -336,10 +349,18 @@ def with_provenance(con: duckdb.DuckDBPyConnection, spec: ChartSpec, frame: pd.D
         [spec.indicator_code, spec.x_indicator_code or spec.indicator_code],
     ).df().set_index("indicator_code")
     sources = set(frame["source_id"].dropna()) if "source_id" in frame else set()
+    if "sources" in frame:  # group values: every source behind the members' values
+        sources |= {s for text in frame["sources"].dropna() for s in str(text).split(";") if s}
     if "x_source_id" in frame:
         sources |= set(frame["x_source_id"].dropna())
     prov = queries.provenance(con, tuple(sorted(sources)))
     notes = []
+    if spec.source_id:
+        notes.append(f"Values from one source only: {spec.source_id} (not the best value per cell).")
+    disagree = int(frame["disagree"].fillna(False).astype(bool).sum()) if "disagree" in frame else 0
+    if disagree:
+        notes.append(f"Sources disagree on {disagree} of the values shown (beyond the unit's tolerance); the value "
+                     f"shown follows the documented precedence — see \"Sources behind these numbers\".")
     if spec.kind in ("bar", "map", "scatter"):
         year = frame["year"].max() if not frame.empty else spec.year
         notes.append(f"Each country's latest value up to {spec.year or year}, at most {TOLERANCE} years older.")

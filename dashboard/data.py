@@ -90,6 +90,8 @@ def _per_version(query: Callable[Concatenate[duckdb.DuckDBPyConnection, P], R]) 
 # --- warehouse, reference tables and the catalogue ----------------------------------------------------------------
 meta = _per_version(queries.meta)
 indicator_catalogue = _per_version(queries.indicator_catalogue)
+indicator_sources = _per_version(queries.indicator_sources)
+cell_sources = _per_version(queries.cell_sources)
 countries = _per_version(queries.countries)
 groups = _per_version(queries.groups)
 memberships = _per_version(queries.memberships)

@@ -26,61 +26,96 @@ def paper_figures(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def paper_beside_public(con: duckdb.DuckDBPyConnection, iso3: str) -> pd.DataFrame:
-    """The paper's country observations with the nearest-year public value of the same or related indicator."""
+    """The paper's country figures beside the nearest-year resolved public value of the same measure: the figure's
+    own indicator, else its related public indicator — only when both are of the same kind and unit (a rank beside
+    a rank, a value beside a value). ``public_note`` says why there is no public figure when there is none."""
     return con.execute(
         """
         WITH paper AS (
-            SELECT o.iso3, o.indicator_code, o.year, o.value, o.flag, i.name, i.unit,
-                   coalesce(i.related_indicator, o.indicator_code) AS public_code
+            SELECT o.iso3, o.indicator_code, o.year, o.value, o.flag, i.name, i.unit, i.unit_kind,
+                   CASE WHEN o.indicator_code IN (SELECT indicator_code FROM indicator_value WHERE iso3 = $iso3)
+                        THEN o.indicator_code ELSE i.related_indicator END AS public_code
             FROM observation o JOIN indicator i USING (indicator_code)
-            WHERE o.source_id = 'paper' AND o.iso3 = ?
-        ), public AS (
-            SELECT o.iso3, o.indicator_code, o.year, o.value, o.source_id
-            FROM observation o WHERE o.source_id <> 'paper' AND o.iso3 = ?
+            WHERE o.source_id = 'paper' AND o.iso3 = $iso3
+        ), candidates AS (
+            SELECT p.*, r.name AS public_name, r.unit AS public_unit, r.unit_kind AS public_kind,
+                   (r.unit_kind IS NOT DISTINCT FROM p.unit_kind AND (p.public_code = p.indicator_code OR r.unit = p.unit))
+                       AS comparable
+            FROM paper p LEFT JOIN indicator r ON r.indicator_code = p.public_code
         )
-        SELECT p.indicator_code, p.name, p.unit, p.year, p.value AS paper_value, p.flag,
-               p.public_code, pub.year AS public_year, pub.value AS public_value, pub.source_id AS public_source
-        FROM paper p
+        SELECT c.indicator_code, c.name, c.unit, c.year, c.value AS paper_value, c.flag,
+               CASE WHEN c.comparable THEN c.public_code END AS public_code,
+               CASE WHEN c.comparable THEN c.public_name END AS public_name,
+               pub.year AS public_year, pub.value AS public_value, pub.source_id AS public_source,
+               pub.n_sources AS public_n_sources, pub.disagree AS public_disagree,
+               CASE WHEN c.public_code IS NULL THEN 'no public series measures this figure'
+                    WHEN NOT c.comparable THEN 'the related public series is ' || coalesce(c.public_kind, 'a value')
+                         || ' in ' || coalesce(c.public_unit, '?') || ', the paper gives ' || coalesce(c.unit_kind, 'a value')
+                         || ' in ' || c.unit || ': not compared'
+                    WHEN pub.value IS NULL THEN 'no public value for this country yet'
+                    END AS public_note
+        FROM candidates c
         LEFT JOIN LATERAL (
-            SELECT * FROM public q WHERE q.indicator_code = p.public_code
-            ORDER BY abs(q.year - p.year), q.year LIMIT 1
+            SELECT * FROM indicator_value q WHERE c.comparable AND q.iso3 = c.iso3 AND q.indicator_code = c.public_code
+            ORDER BY abs(q.year - c.year), q.year LIMIT 1
         ) pub ON TRUE
-        ORDER BY p.indicator_code, p.year
+        ORDER BY c.indicator_code, c.year
         """,
-        [iso3, iso3],
+        {"iso3": iso3},
     ).df()
 
 
 # --- Compare / shared --------------------------------------------------------------------------------------------
 
-_PREFERRED = """
-    preferred AS (  -- per indicator the non-paper source with most observations (as etl.aggregate.preferred_source)
-        SELECT indicator_code, source_id, n FROM (
-            SELECT indicator_code, source_id, count(*) AS n,
-                   row_number() OVER (PARTITION BY indicator_code ORDER BY count(*) DESC, source_id) AS rn
-            FROM observation WHERE source_id <> 'paper' GROUP BY indicator_code, source_id
-        ) WHERE rn = 1
-    )"""
-
-
 def indicator_catalogue(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Every indicator with what the warehouse holds of it (public sources only: the paper's figures are quoted,
-    not series): preferred source, observations, countries and year span (NULL when there is no data)."""
+    """Every indicator with what the warehouse holds of it (resolved values; the paper's figures are quoted, not
+    series): values, countries, year span (NULL when there is no data), the sources that give it and how many cells
+    they disagree on."""
     return con.execute(
-        f"""
-        WITH {_PREFERRED},
-        stats AS (
-            SELECT o.indicator_code, count(*) AS n_obs, count(DISTINCT o.iso3) AS n_countries,
-                   min(o.year) AS year_min, max(o.year) AS year_max
-            FROM observation o JOIN preferred p USING (indicator_code, source_id) GROUP BY o.indicator_code
+        """
+        WITH stats AS (
+            SELECT indicator_code, count(*) AS n_obs, count(DISTINCT iso3) AS n_countries, min(year) AS year_min,
+                   max(year) AS year_max, count(*) FILTER (WHERE disagree) AS n_disagree
+            FROM indicator_value GROUP BY indicator_code
+        ), srcs AS (
+            SELECT indicator_code, string_agg(source_id, ';' ORDER BY source_id) AS sources, count(*) AS n_sources
+            FROM (SELECT DISTINCT indicator_code, source_id FROM series_map WHERE rows_loaded > 0) GROUP BY indicator_code
         )
-        SELECT i.indicator_code, i.name, i.unit, i.theme, i.higher_is_better, i.description, i.defined_by,
-               i.source_hint, p.source_id, coalesce(s.n_obs, 0) AS n_obs, coalesce(s.n_countries, 0) AS n_countries,
-               s.year_min, s.year_max
-        FROM indicator i LEFT JOIN preferred p USING (indicator_code) LEFT JOIN stats s USING (indicator_code)
+        SELECT i.indicator_code, i.name, i.short_name, i.unit, i.unit_kind, i.theme, i.higher_is_better,
+               i.direction_note, i.description, i.caveats, i.goals, i.reporting_floor, i.floor_note, i.defined_by,
+               i.source_hint, coalesce(i.curated, false) AS curated, r.sources, coalesce(r.n_sources, 0) AS n_sources,
+               coalesce(s.n_obs, 0) AS n_obs, coalesce(s.n_countries, 0) AS n_countries, s.year_min, s.year_max,
+               coalesce(s.n_disagree, 0) AS n_disagree
+        FROM indicator i LEFT JOIN stats s USING (indicator_code) LEFT JOIN srcs r USING (indicator_code)
         ORDER BY i.theme, i.name
         """
     ).df()
+
+
+def indicator_sources(con: duckdb.DuckDBPyConnection, indicator_code: str) -> pd.DataFrame:
+    """The sources of one indicator: what each column was, converted how, who says so, their vintage and how they
+    agree with each other (for the indicator's own page and the source picker)."""
+    return con.execute(
+        """
+        SELECT m.source_id, s.publisher, s.title, s.kind, s.vintage, s.vintage_date, s.url, m.source_column,
+               m.relation, m.role, m.factor, m.definition_difference, m.reason, m.authority, m.caveats, m.rows_loaded,
+               (SELECT string_agg(a.other_source || ': ' || a.n_agree || ' of ' || a.n_overlap || ' shared cells agree',
+                                  '; ' ORDER BY a.other_source)
+                FROM source_agreement a WHERE a.indicator_code = m.indicator_code AND a.source_id = m.source_id) AS agreement
+        FROM series_map m LEFT JOIN source s USING (source_id)
+        WHERE m.indicator_code = ? AND m.rows_loaded > 0
+        ORDER BY m.role = 'aggregator', s.kind = 'starter', s.vintage_date DESC NULLS LAST, m.source_id
+        """,
+        [indicator_code],
+    ).df()
+
+
+def cell_sources(con: duckdb.DuckDBPyConnection, indicator_code: str, iso3s: tuple[str, ...], year_from: int | None,
+                 year_to: int | None, only_disagreeing: bool = True) -> pd.DataFrame:
+    """Every source's value for the cells shown (the 'sources disagree' panel): etl.resolve.cell_sources."""
+    from etl.resolve import cell_sources as _cells
+
+    return _cells(con, indicator_code, list(iso3s), year_from, year_to, only_disagreeing)
 
 
 def countries(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -124,35 +159,59 @@ def memberships(con: duckdb.DuckDBPyConnection, iso3: str) -> pd.DataFrame:
     ).df()
 
 
+_CELLS = """
+    cells AS (  -- the resolved value per cell, or one pinned source's own observations
+        SELECT iso3, year, value, source_id, flag, n_sources, disagree, at_floor FROM indicator_value
+        WHERE $src IS NULL AND indicator_code = $ind AND iso3 IN (SELECT unnest($iso3s::VARCHAR[]))
+          AND year BETWEEN $lo AND $hi
+        UNION ALL
+        SELECT iso3, year, value, source_id, flag, 1, false, false FROM observation
+        WHERE $src IS NOT NULL AND indicator_code = $ind AND source_id = $src
+          AND iso3 IN (SELECT unnest($iso3s::VARCHAR[])) AND year BETWEEN $lo AND $hi
+    )"""
+
+
 def country_series(con: duckdb.DuckDBPyConnection, indicator_code: str, iso3s: tuple[str, ...], year_from: int,
-                   year_to: int, source_id: str | None) -> pd.DataFrame:
-    """Observations of countries from one source over a year range."""
+                   year_to: int, source_id: str | None = None) -> pd.DataFrame:
+    """Countries' values over a year range: resolved across sources, or one source's own when ``source_id`` is set."""
     return con.execute(
-        """
-        SELECT o.iso3, coalesce(c.name, o.iso3) AS name, o.year, o.value, o.source_id, o.flag
-        FROM observation o LEFT JOIN country c USING (iso3)
-        WHERE o.indicator_code = $ind AND o.source_id = $src AND o.iso3 IN (SELECT unnest($iso3s::VARCHAR[]))
-          AND o.year BETWEEN $lo AND $hi
-        ORDER BY o.iso3, o.year
+        f"""
+        WITH {_CELLS}
+        SELECT v.iso3, coalesce(c.name, v.iso3) AS name, v.year, v.value, v.source_id, v.flag, v.n_sources, v.disagree,
+               v.at_floor
+        FROM cells v LEFT JOIN country c USING (iso3)
+        ORDER BY v.iso3, v.year
         """,
         {"ind": indicator_code, "src": source_id, "iso3s": list(iso3s), "lo": year_from, "hi": year_to},
     ).df()
 
 
 def latest_values(con: duckdb.DuckDBPyConnection, indicator_code: str, iso3s: tuple[str, ...], year: int,
-                  tolerance: int, source_id: str | None) -> pd.DataFrame:
+                  tolerance: int, source_id: str | None = None) -> pd.DataFrame:
     """Per country the latest value in ``[year - tolerance, year]`` (with the year it is from)."""
     return con.execute(
-        """
-        SELECT o.iso3, coalesce(any_value(c.name), o.iso3) AS name, max(o.year) AS year,
-               arg_max(o.value, o.year) AS value, arg_max(o.flag, o.year) AS flag, any_value(o.source_id) AS source_id
-        FROM observation o LEFT JOIN country c USING (iso3)
-        WHERE o.indicator_code = $ind AND o.source_id = $src AND o.iso3 IN (SELECT unnest($iso3s::VARCHAR[]))
-          AND o.year BETWEEN $lo AND $hi
-        GROUP BY o.iso3 ORDER BY o.iso3
+        f"""
+        WITH {_CELLS}
+        SELECT v.iso3, coalesce(any_value(c.name), v.iso3) AS name, max(v.year) AS year,
+               arg_max(v.value, v.year) AS value, arg_max(v.flag, v.year) AS flag,
+               arg_max(v.source_id, v.year) AS source_id, arg_max(v.n_sources, v.year) AS n_sources,
+               arg_max(v.disagree, v.year) AS disagree, arg_max(v.at_floor, v.year) AS at_floor
+        FROM cells v LEFT JOIN country c USING (iso3)
+        GROUP BY v.iso3 ORDER BY v.iso3
         """,
         {"ind": indicator_code, "src": source_id, "iso3s": list(iso3s), "lo": year - tolerance, "hi": year},
     ).df()
+
+
+def latest_year(con: duckdb.DuckDBPyConnection, indicator_code: str, year_to: int, source_id: str | None = None) -> int | None:
+    """The latest year with a value up to ``year_to`` (resolved, or one pinned source's)."""
+    if source_id is None:
+        row = con.execute("SELECT max(year) FROM indicator_value WHERE indicator_code = ? AND year <= ?",
+                          [indicator_code, year_to]).fetchone()
+    else:
+        row = con.execute("SELECT max(year) FROM observation WHERE indicator_code = ? AND source_id = ? AND year <= ?",
+                          [indicator_code, source_id, year_to]).fetchone()
+    return row[0] if row else None
 
 
 def provenance(con: duckdb.DuckDBPyConnection, source_ids: tuple[str, ...]) -> pd.DataFrame:
@@ -170,22 +229,18 @@ def provenance(con: duckdb.DuckDBPyConnection, source_ids: tuple[str, ...]) -> p
 # --- Country profile ---------------------------------------------------------------------------------------------
 
 def country_profile(con: duckdb.DuckDBPyConnection, iso3: str) -> pd.DataFrame:
-    """Per indicator with data for the country (its preferred public source): latest value and year, the series
-    (for a sparkline) and the catalogue entry."""
+    """Per indicator with data for the country (resolved values): latest value and year, the series (for a
+    sparkline), whether sources disagree on the latest value, and the catalogue entry."""
     return con.execute(
-        f"""
-        WITH {_PREFERRED},
-        mine AS (
-            SELECT o.indicator_code, o.year, o.value, o.flag, o.source_id
-            FROM observation o JOIN preferred p USING (indicator_code, source_id) WHERE o.iso3 = $iso3
-        ),
-        latest AS (
+        """
+        WITH latest AS (
             SELECT indicator_code, max(year) AS year, arg_max(value, year) AS value, arg_max(flag, year) AS flag,
-                   min(year) AS first_year, list(value ORDER BY year) AS trend, any_value(source_id) AS source_id
-            FROM mine GROUP BY indicator_code
+                   min(year) AS first_year, list(value ORDER BY year) AS trend, arg_max(source_id, year) AS source_id,
+                   arg_max(disagree, year) AS disagree, arg_max(at_floor, year) AS at_floor
+            FROM indicator_value WHERE iso3 = $iso3 GROUP BY indicator_code
         )
         SELECT i.indicator_code, i.name, i.unit, i.theme, i.higher_is_better, l.value, l.year, l.first_year,
-               l.flag, l.trend, l.source_id
+               l.flag, l.trend, l.source_id, l.disagree, l.at_floor
         FROM latest l JOIN indicator i USING (indicator_code)
         ORDER BY i.theme, i.name
         """,
@@ -197,12 +252,9 @@ def country_ranks(con: duckdb.DuckDBPyConnection, iso3: str, tolerance: int = 5)
     """Rank of the country within each group it belongs to (in the year of its latest value), per indicator with
     a direction: 1 = best; peers' latest values at most ``tolerance`` years older count."""
     return con.execute(
-        f"""
-        WITH {_PREFERRED},
-        latest AS (
-            SELECT o.indicator_code, max(o.year) AS year
-            FROM observation o JOIN preferred p USING (indicator_code, source_id) WHERE o.iso3 = $iso3
-            GROUP BY o.indicator_code
+        """
+        WITH latest AS (
+            SELECT indicator_code, max(year) AS year FROM indicator_value WHERE iso3 = $iso3 GROUP BY indicator_code
         ),
         peers AS (  -- members, in that year, of the groups the country belongs to in that year
             SELECT l.indicator_code, l.year, m.group_id, m.iso3
@@ -214,8 +266,8 @@ def country_ranks(con: duckdb.DuckDBPyConnection, iso3: str, tolerance: int = 5)
         ),
         peer_values AS (
             SELECT p.indicator_code, p.group_id, p.iso3, arg_max(o.value, o.year) AS value
-            FROM peers p JOIN preferred pr USING (indicator_code)
-            JOIN observation o ON o.iso3 = p.iso3 AND o.indicator_code = p.indicator_code AND o.source_id = pr.source_id
+            FROM peers p
+            JOIN indicator_value o ON o.iso3 = p.iso3 AND o.indicator_code = p.indicator_code
              AND o.year BETWEEN p.year - $tol AND p.year
             GROUP BY p.indicator_code, p.group_id, p.iso3
         ),
@@ -245,17 +297,15 @@ def oda_donors(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Donors with flows: those in oda_flow, then those with a WDI bilateral-aid series (DC.DAC.<ISO3>L.CD) but no
     oda_flow rows; display name (the country's, for ISO3 codes), years covered and where the flows come from."""
     return con.execute(
-        f"""
-        WITH {_PREFERRED},
-        flows AS (
+        """
+        WITH flows AS (
             SELECT donor, count(*) AS n_rows, min(year) AS year_min, max(year) AS year_max, 'oda_flow' AS via
             FROM oda_flow GROUP BY donor
         ),
         wdi AS (
             SELECT regexp_extract(o.indicator_code, $pat, 1) AS donor, count(*) AS n_rows, min(o.year) AS year_min,
                    max(o.year) AS year_max, 'WDI ' || any_value(o.indicator_code) AS via
-            FROM observation o JOIN preferred p USING (indicator_code, source_id)
-            WHERE regexp_matches(o.indicator_code, $pat) GROUP BY o.indicator_code
+            FROM indicator_value o WHERE regexp_matches(o.indicator_code, $pat) GROUP BY o.indicator_code
         ),
         both_ AS (
             SELECT * FROM flows
@@ -274,9 +324,8 @@ def oda_flows(con: duckdb.DuckDBPyConnection, donors: tuple[str, ...], recipient
     table (net ODA disbursements, DAC measure 206, at constant prices when present, else the most common ones); for
     donors without oda_flow rows, from their WDI bilateral-aid series (current US$; the measure names the series)."""
     return con.execute(
-        f"""
-        WITH {_PREFERRED},
-        pick AS (
+        """
+        WITH pick AS (
             SELECT measure, price_basis FROM oda_flow GROUP BY measure, price_basis
             ORDER BY (measure = '206') DESC, (price_basis = 'constant') DESC, count(*) DESC, measure LIMIT 1
         ),
@@ -287,8 +336,7 @@ def oda_flows(con: duckdb.DuckDBPyConnection, donors: tuple[str, ...], recipient
         wdi AS (
             SELECT regexp_extract(o.indicator_code, $pat, 1) AS donor, o.iso3 AS recipient, o.year,
                    o.value AS amount_usd, o.indicator_code AS measure, 'current' AS price_basis, o.source_id
-            FROM observation o JOIN preferred p USING (indicator_code, source_id)
-            WHERE regexp_matches(o.indicator_code, $pat)
+            FROM indicator_value o WHERE regexp_matches(o.indicator_code, $pat)
         ),
         flows AS (
             SELECT * FROM dac

@@ -100,6 +100,13 @@ def materialise(con: duckdb.DuckDBPyConnection) -> dict:
     return {"cells": row[0], "multi_source_cells": row[1], "disagreeing_cells": row[2]}
 
 
+def rematerialise(con: duckdb.DuckDBPyConnection) -> dict:
+    """Recompute the resolved tables after observations changed in place (tests that add rows to a built file)."""
+    con.execute("DELETE FROM indicator_value")
+    con.execute("DELETE FROM source_agreement")
+    return materialise(con)
+
+
 def cell_sources(con: duckdb.DuckDBPyConnection, indicator_code: str, iso3s: list[str], year_from: int | None = None,
                  year_to: int | None = None, only_disagreeing: bool = False) -> pd.DataFrame:
     """Every source's value for the cells of ``iso3s`` (the 'sources disagree' panel): one row per cell and source,

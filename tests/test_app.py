@@ -39,8 +39,14 @@ def test_filters_change_what_is_shown(app):
 def test_country_figures_beside_public_series(app):
     at = app.run()
     at.selectbox(key="paper_country").select("CHN").run()
-    table = at.dataframe[-1].value
-    assert {"HDR.HDI", "SOH2008.POOR_MILLION"} <= set(table["indicator_code"])
+    table = at.dataframe[-1].value.set_index("paper's figure")
+    assert {"Human Development Index (value)", "People in extreme poverty (as published by Soh 2008)"} <= set(table.index)
+    # like with like: the paper's HDI value beside the public HDI value (the starter set's UNDP file), same unit
+    hdi = table.loc["Human Development Index (value)"]
+    assert (hdi["public series"] == "Human Development Index (value)").all() and hdi["public value"].notna().all()
+    # a count of people in extreme poverty has no public series of the same kind: said, not a value of another kind
+    poor = table.loc["People in extreme poverty (as published by Soh 2008)"]
+    assert poor["public value"].isna().all() and poor["note"].notna().all()
 
 
 def test_missing_warehouse_gives_a_clear_message(tmp_path, monkeypatch):

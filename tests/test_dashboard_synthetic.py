@@ -15,7 +15,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from etl import config, publish, warehouse
+from etl import config, publish, resolve, warehouse
 
 SRC = "synthetic"
 SHA = "5" * 64
@@ -89,7 +89,12 @@ def add_synthetic(con: duckdb.DuckDBPyConnection) -> None:
     warehouse.insert(con, "raw_file", pd.DataFrame([{
         "source_id": SRC, "path": "raw/synthetic/generated.csv", "sha256": SHA, "bytes": 0, "retrieved_at": AT,
         "url": "https://example.invalid/synthetic"}]))
-    warehouse.insert(con, "observation", _observations())
+    obs = _observations()
+    warehouse.insert(con, "observation", obs)
+    counts = obs.groupby("indicator_code").size()
+    warehouse.insert(con, "series_map", pd.DataFrame({  # what a loader records: which series this source gives
+        "source_id": SRC, "dataset": "synthetic", "source_column": counts.index, "indicator_code": counts.index,
+        "relation": "same", "role": "publisher", "factor": 1.0, "origin": "catalogue", "rows_loaded": counts.values}))
     warehouse.insert(con, "oda_flow", _oda())
     warehouse.insert(con, "tfhs_project", _tfhs())
     warehouse.insert(con, "quarantine", pd.DataFrame([
@@ -98,6 +103,7 @@ def add_synthetic(con: duckdb.DuckDBPyConnection) -> None:
     warehouse.insert(con, "etl_run", pd.DataFrame([{
         "run_id": "synthetic-run", "source_id": SRC, "started_at": AT, "finished_at": AT, "status": "ok",
         "rows_loaded": 1, "rows_quarantined": 3, "message": "synthetic rows for tests"}]))
+    resolve.rematerialise(con)  # the synthetic series outrank the bundled starter set's (as any non-starter source)
 
 
 def make_synthetic(built: config.Paths, target: Path, version: str = "synthetic-1") -> config.Paths:

@@ -22,7 +22,7 @@ from etl import config
 APP = str(config.REPO_ROOT / "dashboard" / "app.py")
 UNDERNOURISHMENT = "prevalence-of-undernourishment-world-bank-2017-un-sofi-2018"
 N_TARGETS = 13
-CELL = re.compile(r"^(✅ met|🟢 on track|🟡 accelerate|🔴 regress|⚪ no data)( · \d{4}(→\d{4}| only))?$"
+CELL = re.compile(r"^(✅ met|🟢 on track|🟡 accelerate|🔴 regress|⚪ insufficient data|· no data)( · \d{4}(→\d{4}| only))?$"
                   r"|^— not a member in the target period$")
 MEMBERS = {  # members at any time 1990–2030 (reference/country_group_members.csv)
     "asean": {"BRN", "IDN", "KHM", "LAO", "MMR", "MYS", "PHL", "SGP", "THA", "TLS", "VNM"},

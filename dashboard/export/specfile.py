@@ -1,8 +1,10 @@
 """Chart specs as people type them: ``hsdash export`` options, ``--chart`` strings and JSON/TOML spec files.
 
 A chart is a small mapping — ``indicator``, ``kind``, ``groups``, ``countries``, ``from``, ``to``, ``year``,
-``x_indicator``, ``base_year``, ``weighted``, ``hide_low_coverage``, ``log``, ``title`` — that ``to_spec`` turns into
-a ChartSpec after ``Resolver`` maps what was typed to warehouse ids: indicator codes case-insensitively, groups by
+``x_indicator``, ``base_year``, ``weighted``, ``hide_low_coverage``, ``log``, ``title``, ``source`` (only this
+source's values; default: per cell the best source), ``membership`` (``as_of_year`` or ``current``) — that
+``to_spec`` turns into a ChartSpec after ``Resolver`` maps what was typed to warehouse ids: indicator codes
+case-insensitively (codes of earlier versions translated, e.g. GAPMINDER.LIFEEXP → SP.DYN.LE00.IN), groups by
 id, name or abbreviation (``ASEAN``, ``ASEAN+3`` → ``asean``, ``asean_plus_3``; the resolver of
 ``etl.progress_table``), countries by ISO3, ISO2 or name.
 
@@ -50,7 +52,7 @@ LIST_KEYS = {"groups": "groups", "group": "groups", "countries": "countries", "c
 INT_KEYS = {"from": "from", "year_from": "from", "to": "to", "year_to": "to", "year": "year", "base_year": "base_year"}
 BOOL_KEYS = {"weighted", "hide_low_coverage", "log"}
 TEXT_KEYS = {"indicator": "indicator", "kind": "kind", "chart": "kind", "view": "kind", "x_indicator": "x_indicator",
-             "title": "title"}
+             "title": "title", "source": "source", "membership": "membership"}
 TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 MAX_SPEC_BYTES = 1 << 20
 MAX_DEPTH = 32
@@ -231,9 +233,20 @@ class Resolver:
     def __init__(self, con: duckdb.DuckDBPyConnection):
         self.con = con
         self.indicators = dict(con.execute("SELECT indicator_code, name FROM indicator").fetchall())
+        self.aliases = {old.upper(): new for old, new in con.execute("SELECT old_code, indicator_code FROM indicator_alias").fetchall()}
         self.countries = con.execute("SELECT iso3, iso2, name FROM country").fetchall()
+        self.sources = [r[0] for r in con.execute("SELECT source_id FROM source ORDER BY source_id").fetchall()]
+
+    def source(self, text: str) -> str:
+        if text in self.sources:
+            return text
+        close = difflib.get_close_matches(text, self.sources, n=3, cutoff=0.5)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise SpecError(f"unknown source {text!r}{hint} (hsdash status lists them)")
 
     def indicator(self, text: str) -> str:
+        if text.upper() in self.aliases:  # a code of an earlier version (a saved briefing, an old link)
+            return self.aliases[text.upper()]
         if text in self.indicators:
             return text
         by_upper = {c.upper(): c for c in self.indicators}
@@ -285,7 +298,17 @@ def to_spec(d: dict, resolve: Resolver) -> ChartSpec:
         hide_low_coverage=bool(d.get("hide_low_coverage", False)),
         year=year if kind in ("bar", "map", "scatter") else None,
         x_indicator_code=resolve.indicator(x) if kind == "scatter" and x else None, title=d.get("title", ""),
+        source_id=resolve.source(d["source"]) if d.get("source") else None,
+        membership=_membership(d.get("membership")),
     )
+
+
+def _membership(value) -> str:
+    text = (value or "as_of_year").strip().lower().replace("-", "_").replace(" ", "_")
+    if text not in ("as_of_year", "current"):
+        raise SpecError(f"membership must be as_of_year (members as of each year) or current (today's members), "
+                        f"not {value!r}")
+    return text
 
 
 def to_mapping(spec: ChartSpec) -> dict:
@@ -305,6 +328,10 @@ def to_mapping(spec: ChartSpec) -> dict:
         out["hide_low_coverage"] = True
     if spec.log_scale:
         out["log"] = True
+    if spec.source_id:
+        out["source"] = spec.source_id
+    if spec.membership != "as_of_year":
+        out["membership"] = spec.membership
     return out
 
 

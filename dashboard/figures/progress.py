@@ -17,7 +17,7 @@ from dashboard.figures.markup import plain
 
 BAND_COLOURS = {  # traffic lights, colour-blind-safe tones
     "target_met": "#1a7f37", "on_track": "#4cae4c", "acceleration_needed": "#e69f00",
-    "stagnation_regression": "#c0392b", "insufficient_data": "#9e9e9e",
+    "stagnation_regression": "#c0392b", "insufficient_data": "#9e9e9e", "no_data": "#d9d9d9",
 }
 OBSERVED, REQUIRED, PROJECTED, TARGET = "#0072B2", "#555555", "#CC79A7", "#000000"
 

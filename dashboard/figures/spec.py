@@ -26,6 +26,8 @@ class ChartSpec:
     base_year: int | None = None  # None: levels; else % change relative to this year
     weighted: bool = True  # group aggregates: population-weighted (else plain) mean
     hide_low_coverage: bool = False  # group values below two-thirds coverage: hidden (else flagged)
+    source_id: str | None = None  # None: per cell the best source (resolved); else only this source's values
+    membership: str = "as_of_year"  # group members: "as_of_year" (as each year) or "current" (today's, throughout)
     year: int | None = None  # the one year of bar / map / scatter views (None: latest in range)
     x_indicator_code: str | None = None  # scatter: the indicator on the x axis
     x_indicator_name: str = ""
@@ -43,6 +45,8 @@ class ChartSpec:
     def __post_init__(self) -> None:
         if self.kind not in KINDS + ("sankey", "counts"):
             raise ValueError(f"unknown chart kind {self.kind!r}")
+        if self.membership not in ("as_of_year", "current"):
+            raise ValueError(f"unknown membership {self.membership!r}")
 
     def selection(self) -> ChartSpec:
         """The spec without its provenance labels: what decides the data (a stable cache key)."""

@@ -73,7 +73,7 @@ c_view.segmented_control("View", url.VIEWS, format_func=url.VIEW_LABELS.get, key
 view = st.session_state[key("view")]
 y0, y1 = st.session_state[key("time")]
 
-o1, o2, o3, o4 = st.columns(4)
+o1, o2, o3, o4, o5, o6 = st.columns(6)
 o1.toggle("Log scale", key=key("log"))
 base_options = [None, *range(y_min, y_max + 1)]
 if st.session_state.get(key("base")) not in base_options:
@@ -85,6 +85,21 @@ o3.toggle("Weight groups by population", key=key("w"),
 o4.selectbox("Groups below ⅔ coverage", ["flag", "hide"], key=key("lowcov"),
              format_func={"flag": "Flag them", "hide": "Hide them"}.get,
              help="Flagged values are drawn hollow (lines) or hatched (bars); hidden ones are left out.")
+o5.selectbox("Group members", url.MEMBERSHIPS, key=key("mem"),
+             format_func={"as_of_year": "As of each year", "current": "Today's members throughout"}.get,
+             help="As of each year: a country counts from the year it joined. Today's members throughout: the same "
+                  "countries in every year, so the line does not jump when a country joins.")
+indicator_sources = data.indicator_sources(st.session_state[key("ind")])
+source_options = ["", *indicator_sources["source_id"]]
+if st.session_state.get(key("src")) not in source_options:
+    st.session_state[key("src")] = ""
+source_label = dict(zip(indicator_sources["source_id"], indicator_sources["publisher"].fillna("") + " — "
+                        + indicator_sources["source_id"]))
+o6.selectbox("Values from", source_options, key=key("src"),
+             format_func=lambda s: "Best source per country and year" if not s else source_label.get(s, s),
+             help="By default each country-year shows the best available value: the publisher of record before a "
+                  "copy, a download or import before the bundled starter set, then the newest vintage. Pick a source "
+                  "to see only its values.")
 
 if view in ("bar", "map", "scatter"):
     year = st.session_state.get(key("year"))
@@ -153,6 +168,28 @@ with st.expander("Data behind this chart, and the link to it"):
                        file_name=f"hsdash-{spec.indicator_code}-{view}.csv", mime="text/csv")
     st.caption("The address bar holds the whole view; copy it to share. Path and query string:")
     st.code(f"/compare{urlstate.query_string(query)}", language=None)
+n_disagree = int(frame["disagree"].fillna(False).astype(bool).sum()) if "disagree" in frame else 0
+if n_disagree:
+    st.warning(f"Sources disagree on {n_disagree} of the values shown. Each value follows the documented precedence; "
+               "the values of every source are listed under “Sources behind these numbers”.", icon=":material/rule:")
+with st.expander("Sources behind these numbers" + (f" — {n_disagree} disagree" if n_disagree else ""), expanded=False):
+    shown = indicator_sources.assign(**{"shown first": range(1, len(indicator_sources) + 1)})
+    st.dataframe(shown[["shown first", "publisher", "source_id", "role", "vintage", "relation", "definition_difference",
+                        "agreement", "rows_loaded"]].rename(columns={
+                            "source_id": "source", "definition_difference": "differs by", "rows_loaded": "values",
+                            "relation": "how it maps"}), hide_index=True, width="stretch")
+    iso3s = tuple(frame.loc[frame["series_kind"] == "country", "code"].dropna().unique()) if "series_kind" in frame else ()
+    if iso3s:
+        cells = data.cell_sources(spec.indicator_code, iso3s, spec.year_from, spec.year_to, True)
+        if cells.empty:
+            st.caption("The sources agree on every country value shown (within the unit's tolerance).")
+        else:
+            st.markdown("**Values where sources disagree** (the value shown is ticked)")
+            st.dataframe(cells[["country", "year", "value", "chosen", "publisher", "source_id", "vintage"]].rename(
+                columns={"chosen": "shown", "source_id": "source"}), hide_index=True, width="stretch")
 with st.expander(f"About: {md(row['name'])}"):
+    sources = ", ".join(md(x) for x in str(row.get("sources") or "").split(";") if x)
     st.markdown(f"{md(row['description'])}\n\n**Unit:** {md(row['unit'])} · **code:** {code(spec.indicator_code)} · "
-                f"**series from:** {code(row['source_id'])} ({int(row['n_countries'])} countries, {y_min}–{y_max})")
+                f"**sources:** {sources or '—'} ({int(row['n_countries'])} countries, {y_min}–{y_max})")
+    if isinstance(row.get("caveats"), str) and row["caveats"]:
+        st.caption(f"Caveats: {md(row['caveats'])}")

@@ -2,7 +2,8 @@
 
 ``ind`` indicator, ``c`` countries, ``g`` groups, ``time`` years (``2000..2020``), ``view`` line | bar | map |
 scatter | table, ``year`` (bar, map, scatter), ``x`` scatter's x indicator, ``log``, ``base`` base year (% change),
-``w`` population weights, ``lowcov`` flag | hide groups below two-thirds coverage. Example:
+``w`` population weights, ``lowcov`` flag | hide groups below two-thirds coverage, ``src`` one source's values only
+(default: per country and year the best source), ``mem`` group members as_of_year | current. Example:
 ``/compare?ind=SH.STA.STNT.ZS&c=KHM&g=asean&time=2000..2020&view=line``. Machinery: ``dashboard.urlstate``.
 """
 
@@ -17,12 +18,13 @@ from dashboard.figures.spec import ChartSpec
 from dashboard.urlstate import Param, clamp_range
 
 PREFIX = "cmp"  # widget keys: cmp_ind, cmp_c, …
-KEYS = ("ind", "c", "g", "time", "view", "year", "x", "log", "base", "w", "lowcov")
+KEYS = ("ind", "c", "g", "time", "view", "year", "x", "log", "base", "w", "lowcov", "src", "mem")
+MEMBERSHIPS = ("as_of_year", "current")
 VIEWS = ("line", "bar", "map", "scatter", "table")
 VIEW_LABELS = {"line": ":material/show_chart: Line", "bar": ":material/sort: Ranking", "map": ":material/public: Map",
                "scatter": ":material/scatter_plot: Scatter", "table": ":material/table: Table"}
-PREFERRED_INDICATORS = ("SH.STA.STNT.ZS", "HDR.HDI", "SI.POV.DDAY", "GAPMINDER.LIFEEXP")
-PREFERRED_X = ("NY.GDP.PCAP.PP.KD", "NY.GDP.PCAP.CD", "GAPMINDER.GDPPERCAP", "HDR.HDI")
+PREFERRED_INDICATORS = ("SH.STA.STNT.ZS", "SN.ITK.DEFC.ZS", "HDR.HDI", "SI.POV.DDAY", "SP.DYN.LE00.IN")
+PREFERRED_X = ("NY.GDP.PCAP.PP.KD", "NY.GDP.PCAP.CD", "HDR.HDI", "GAPMINDER.GDPPERCAP")
 DEFAULT_COUNTRIES = ("KHM",)
 DEFAULT_GROUPS = ("asean",)
 
@@ -49,6 +51,8 @@ def params(catalogue: pd.DataFrame, countries: Collection[str], groups: Collecti
         Param("base", "int", None),
         Param("w", "bool", True),
         Param("lowcov", "one", "flag"),
+        Param("src", "one", ""),  # "": resolved (the best source per cell)
+        Param("mem", "one", "as_of_year"),
     ]
 
 
@@ -56,8 +60,9 @@ def allowed(catalogue: pd.DataFrame, countries: Collection[str], groups: Collect
     codes = set(catalogue["indicator_code"])
     lo = int(catalogue["year_min"].min()) if len(catalogue) else 1900
     hi = int(catalogue["year_max"].max()) if len(catalogue) else 2100
+    sources = {"", *(s for text in catalogue.get("sources", pd.Series(dtype=object)).dropna() for s in str(text).split(";"))}
     return {"ind": codes, "x": codes, "c": set(countries), "g": set(groups), "time": (lo, hi), "year": (lo, hi),
-            "base": (lo, hi), "view": set(VIEWS), "lowcov": {"flag", "hide"}}
+            "base": (lo, hi), "view": set(VIEWS), "lowcov": {"flag", "hide"}, "src": sources, "mem": set(MEMBERSHIPS)}
 
 
 def chart_spec(values: Mapping[str, Any], row: Mapping[str, Any]) -> ChartSpec:
@@ -76,5 +81,5 @@ def chart_spec(values: Mapping[str, Any], row: Mapping[str, Any]) -> ChartSpec:
         weighted=bool(values.get("w", True)), hide_low_coverage=values.get("lowcov") == "hide",
         year=year if view in ("bar", "map", "scatter") else None,
         x_indicator_code=values.get("x") if view == "scatter" else None,
-        higher_is_better=hib,
+        higher_is_better=hib, source_id=values.get("src") or None, membership=values.get("mem") or "as_of_year",
     )

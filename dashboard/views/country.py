@@ -117,6 +117,10 @@ else:
         columns={"value_text": "as printed"}), hide_index=True, width="stretch")
     beside = data.paper_beside_public(iso3)
     if not beside.empty:
-        st.markdown("**Beside the public series** (nearest year of the same or related indicator)")
-        st.dataframe(beside[["name", "year", "paper_value", "public_code", "public_year", "public_value", "public_source", "flag"]],
-                     hide_index=True, width="stretch")
+        st.markdown("**Beside the public series** (the nearest year of the same measure, in the same unit; "
+                    "a rank only beside a rank)")
+        st.dataframe(beside[["name", "year", "paper_value", "public_name", "public_year", "public_value", "public_source",
+                             "public_note", "flag"]].rename(columns={
+                                 "name": "paper's figure", "paper_value": "paper", "public_name": "public series",
+                                 "public_year": "public year", "public_value": "public value",
+                                 "public_source": "from", "public_note": "note"}), hide_index=True, width="stretch")

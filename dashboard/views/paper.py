@@ -67,4 +67,8 @@ if not countries.empty:
     if beside.empty:
         st.info("No figure of this country is stored as a time-series observation.")
     else:
-        st.dataframe(beside, hide_index=True, width="stretch")
+        st.dataframe(beside[["name", "year", "paper_value", "public_name", "public_year", "public_value", "public_source",
+                             "public_note", "flag"]].rename(columns={
+                                 "name": "paper's figure", "paper_value": "paper", "public_name": "public series",
+                                 "public_year": "public year", "public_value": "public value",
+                                 "public_source": "from", "public_note": "note"}), hide_index=True, width="stretch")

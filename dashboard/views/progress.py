@@ -14,9 +14,9 @@ from dashboard.plain import code, md
 from etl import writers
 
 ICONS = {"target_met": "✅", "on_track": "🟢", "acceleration_needed": "🟡", "stagnation_regression": "🔴",
-         "insufficient_data": "⚪"}
+         "insufficient_data": "⚪", "no_data": "·"}
 SHORT = {"target_met": "met", "on_track": "on track", "acceleration_needed": "accelerate",
-         "stagnation_regression": "regress", "insufficient_data": "no data"}
+         "stagnation_regression": "regress", "insufficient_data": "insufficient data", "no_data": "no data"}
 AGG_KEY = "_aggregate"
 
 st.title("Progress towards MDG and SDG targets")

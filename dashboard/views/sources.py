@@ -112,8 +112,8 @@ st.subheader("Indicator dictionary")
 catalogue = data.indicator_catalogue()
 st.caption(f"{len(catalogue)} indicators, {int((catalogue['n_obs'] > 0).sum())} with data in this version.")
 st.dataframe(catalogue.assign(theme=catalogue["theme"].map(theme_label))[
-    ["indicator_code", "name", "unit", "theme", "higher_is_better", "description", "source_id", "n_countries",
-     "year_min", "year_max", "defined_by"]], hide_index=True, width="stretch", height=320)
+    ["indicator_code", "name", "unit", "theme", "higher_is_better", "description", "sources", "n_countries",
+     "year_min", "year_max", "n_disagree", "defined_by"]], hide_index=True, width="stretch", height=320)
 
 st.subheader("Licences")
 licences = status.dropna(subset=["licence"])[["source_id", "publisher", "licence", "citation", "url"]]
