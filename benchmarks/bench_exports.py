@@ -48,12 +48,12 @@ def _specs():
     from dashboard.figures.spec import ChartSpec
 
     return [
-        ChartSpec("GAPMINDER.LIFEEXP", countries=("THA", "VNM"), groups=("asean",), year_from=1962, year_to=2007),
+        ChartSpec("SP.DYN.LE00.IN", countries=("THA", "VNM"), groups=("asean",), year_from=1962, year_to=2007),
         ChartSpec("GAPMINDER.GDPPERCAP", groups=("asean_plus_3",), year_from=1990, year_to=2007, kind="bar", year=2007),
-        ChartSpec("GAPMINDER.LIFEEXP", groups=("asean_plus_3",), year_from=1952, year_to=2007, kind="map", year=2007),
-        ChartSpec("GAPMINDER.LIFEEXP", groups=("asean_plus_3",), year_from=2007, year_to=2007, kind="scatter",
+        ChartSpec("SP.DYN.LE00.IN", groups=("asean_plus_3",), year_from=1952, year_to=2007, kind="map", year=2007),
+        ChartSpec("SP.DYN.LE00.IN", groups=("asean_plus_3",), year_from=2007, year_to=2007, kind="scatter",
                   year=2007, x_indicator_code="GAPMINDER.GDPPERCAP"),
-        ChartSpec("GAPMINDER.POP", groups=("asean",), year_from=1992, year_to=2007, kind="table"),
+        ChartSpec("SP.POP.TOTL", groups=("asean",), year_from=1992, year_to=2007, kind="table"),
         ChartSpec("GAPMINDER.GDPPERCAP", countries=("KHM", "LAO", "MMR"), groups=("eas",), year_from=1972,
                   year_to=2007, base_year=1982),
     ]

@@ -31,7 +31,7 @@ REPO = Path(__file__).resolve().parents[1]
 APP = str(REPO / "dashboard" / "app.py")
 OWID = Path(os.environ.get("HSDASH_SHARED_DIR", REPO.parent / "shared")) / "data" / "owid"
 CMP = {"ind": "HDR.HDI", "c": "KHM,VNM", "g": "asean,asean_plus_3", "time": "2000..2017", "year": "2015",
-       "x": "GAPMINDER.LIFEEXP", "w": "1", "log": "0", "base": "", "lowcov": "flag"}
+       "x": "SP.DYN.LE00.IN", "w": "1", "log": "0", "base": "", "lowcov": "flag"}
 PAGES = [  # (label, page path, query)
     ("compare · line", "views/compare.py", {**CMP, "view": "line"}),
     ("compare · ranking", "views/compare.py", {**CMP, "view": "bar"}),

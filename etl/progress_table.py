@@ -55,8 +55,10 @@ def resolve_group(con: duckdb.DuckDBPyConnection, text: str) -> str:
 
 
 def choose_series(con: duckdb.DuckDBPyConnection, target: Target, source_id: str | None = None) -> tuple[str, bool]:
-    """(indicator_code, has data): the first of the target's codes with data (in ``source_id`` if pinned)."""
-    for code in target.codes:
+    """(indicator_code, has data): the first of the target's codes with data (in ``source_id`` if pinned); codes of
+    earlier versions (HDR.MMR, now one source of SH.STA.MMRT) are translated through ``indicator_alias``."""
+    aliases = dict(con.execute("SELECT old_code, indicator_code FROM indicator_alias").fetchall())
+    for code in dict.fromkeys(aliases.get(c, c) for c in target.codes):
         if has_data(con, code, source_id):
             return code, True
     return target.indicator_code, False

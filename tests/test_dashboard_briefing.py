@@ -19,8 +19,8 @@ from dashboard.export import engine, specfile
 from dashboard.figures.spec import ChartSpec
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
-LINE = {"ind": "GAPMINDER.LIFEEXP", "c": "THA", "g": "asean", "time": "1962..2007", "view": "line"}
-SPEC = ChartSpec("GAPMINDER.LIFEEXP", countries=("THA",), groups=("asean",), year_from=1962, year_to=2007)
+LINE = {"ind": "SP.DYN.LE00.IN", "c": "THA", "g": "asean", "time": "1962..2007", "view": "line"}
+SPEC = ChartSpec("SP.DYN.LE00.IN", countries=("THA",), groups=("asean",), year_from=1962, year_to=2007)
 
 
 @pytest.fixture()

@@ -16,7 +16,7 @@ from test_browser import ARGS, CHROMIUM, server  # noqa: F401  (fixture: streaml
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not engine.status().available,
                                                       reason=f"no image engine: {engine.status().reason}")]
-QUERY = "/compare?ind=GAPMINDER.LIFEEXP&c=THA&g=asean&time=1962..2007&view=line"
+QUERY = "/compare?ind=SP.DYN.LE00.IN&c=THA&g=asean&time=1962..2007&view=line"
 
 
 def test_png_download_and_pptx_pack_from_the_browser(server):  # noqa: F811

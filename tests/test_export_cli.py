@@ -23,7 +23,7 @@ from etl.cli import main
 STATUS = engine.status()
 needs_chromium = pytest.mark.skipif(not STATUS.available, reason=f"no image engine: {STATUS.reason}")
 HSDASH = Path(sys.executable).with_name("hsdash")
-ARGS = ["--indicator", "GAPMINDER.LIFEEXP", "--group", "ASEAN", "--country", "THA", "--from", "1962", "--to", "2007"]
+ARGS = ["--indicator", "SP.DYN.LE00.IN", "--group", "ASEAN", "--country", "THA", "--from", "1962", "--to", "2007"]
 STEM = "life-expectancy-at-birth_ASEAN-THA_1962-2007"
 
 
@@ -92,7 +92,7 @@ def test_pptx_pack_from_several_chart_options(fresh, work):
 def test_pdf_pack_from_a_toml_spec_file(fresh, work):
     spec = work / "briefing.toml"
     spec.write_text('title = "From a spec file"\n[defaults]\ngroups = ["ASEAN+3"]\nfrom = 1980\nto = 2007\n'
-                    '[[chart]]\nindicator = "GAPMINDER.LIFEEXP"\n'
+                    '[[chart]]\nindicator = "SP.DYN.LE00.IN"\n'
                     '[[chart]]\nindicator = "GAPMINDER.GDPPERCAP"\nkind = "bar"\n', encoding="utf-8")
     result = run(fresh, "--spec", str(spec), "--format", "pdf", "--out", "pack.pdf", cwd=work)
     assert result.exit_code == 0, result.output
@@ -114,9 +114,9 @@ def test_without_chromium_image_formats_exit_6_with_the_fix(fresh, work):
 
 
 @pytest.mark.parametrize("args, code, message", [
-    (["--indicator", "GAPMINDER.LIFEEXP", "--group", "ASEANN"], 2, "unknown group 'ASEANN'"),
+    (["--indicator", "SP.DYN.LE00.IN", "--group", "ASEANN"], 2, "unknown group 'ASEANN'"),
     (["--indicator", "NOPE", "--group", "ASEAN"], 2, "unknown indicator 'NOPE'"),
-    (["--indicator", "GAPMINDER.LIFEEXP", "--group", "ASEAN", "--from", "2015", "--to", "2020"], 1, "no data"),
+    (["--indicator", "SP.DYN.LE00.IN", "--group", "ASEAN", "--from", "2015", "--to", "2020"], 1, "no data"),
 ])
 def test_clear_errors(fresh, work, args, code, message):
     result = run(fresh, *args, "--format", "csv", cwd=work)
@@ -133,7 +133,7 @@ def test_the_installed_command(fresh, work):
     env = {**os.environ, "HSDASH_DATA_DIR": str(fresh.data)}
     help_text = subprocess.run([str(HSDASH), "export", "--help"], capture_output=True, text=True, env=env, check=True)
     assert "hsdash export --indicator SH.STA.STNT.ZS --group ASEAN --chart line" in help_text.stdout
-    done = subprocess.run([str(HSDASH), "export", "--indicator", "GAPMINDER.POP", "--group", "asean+3", "--chart",
+    done = subprocess.run([str(HSDASH), "export", "--indicator", "SP.POP.TOTL", "--group", "asean+3", "--chart",
                            "line", "--from", "1990", "--to", "2007", "--format", "xlsx"],
                           capture_output=True, text=True, env=env, cwd=work)
     assert done.returncode == 0, done.stderr

@@ -25,7 +25,7 @@ from etl.cli import main
 from hostile_data import TERMINAL, hostile  # noqa: F401  (fixture)
 
 HSDASH = Path(sys.executable).with_name("hsdash")
-ARGS = ["--indicator", "GAPMINDER.LIFEEXP", "--group", "ASEAN+3", "--country", "THA", "--from", "1952", "--to", "2007"]
+ARGS = ["--indicator", "SP.DYN.LE00.IN", "--group", "ASEAN+3", "--country", "THA", "--from", "1952", "--to", "2007"]
 DROP = ["setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner,-chown", "--"]
 NOBODY = 65534
 
@@ -157,10 +157,10 @@ def _spec(tmp_path: Path, name: str, content: str | bytes) -> Path:
 
 
 @pytest.mark.parametrize("name, content, message", [
-    ("deep.json", '{"charts": [{"indicator": "GAPMINDER.LIFEEXP", "title": ' + "[" * 5000 + "]" * 5000 + "}]}",
+    ("deep.json", '{"charts": [{"indicator": "SP.DYN.LE00.IN", "title": ' + "[" * 5000 + "]" * 5000 + "}]}",
      "nested more than 32 levels"),
     ("deep.toml", 'title = "x"\nnest = ' + "[" * 5000 + "]" * 5000 + "\n", "nested more than 32 levels"),
-    ("dotted.toml", "[[chart]]\nindicator = \"GAPMINDER.LIFEEXP\"\n" + ".".join(["a"] * 3000) + " = 1\n",
+    ("dotted.toml", "[[chart]]\nindicator = \"SP.DYN.LE00.IN\"\n" + ".".join(["a"] * 3000) + " = 1\n",
      "nested more than 32 levels"),
     ("big.json", '{"charts": [], "pad": "' + "x" * (1 << 20) + '"}', "larger than 1024 KB"),
     ("latin1.json", '{"title": "Côte d\'Ivoire"}'.encode("latin-1"), "is not UTF-8 text"),
@@ -183,7 +183,7 @@ def test_bad_spec_files_are_one_line_usage_errors(built, tmp_path, name, content
 def test_a_brackets_inside_strings_and_comments_do_not_count(built, tmp_path):
     spec = _spec(tmp_path, "ok.toml", '# [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\ntitle = "' + "[" * 40 + '"\n'
                  "[defaults]\ngroups = ['ASEAN']\nfrom = 1990\nto = 2007\n"
-                 '[[chart]]\nindicator = "GAPMINDER.LIFEEXP"\n')
+                 '[[chart]]\nindicator = "SP.DYN.LE00.IN"\n')
     result = run(built, "--spec", str(spec), "--format", "csv", "--out", str(tmp_path / "x.csv"), cwd=tmp_path)
     assert result.exit_code == 0, result.output
     assert specfile.text_depth(spec.read_text(), toml=True) == 2
@@ -202,7 +202,7 @@ def test_an_unreadable_spec_file(built, tmp_path):
     prefix = _drop_prefix()
     if prefix is None:
         pytest.skip("root, and setpriv cannot drop the permission-bypassing capabilities here")
-    spec = _spec(tmp_path, "secret.toml", '[[chart]]\nindicator = "GAPMINDER.LIFEEXP"\n')
+    spec = _spec(tmp_path, "secret.toml", '[[chart]]\nindicator = "SP.DYN.LE00.IN"\n')
     spec.chmod(0o000)
     if os.geteuid() == 0:
         os.chown(spec, NOBODY, NOBODY)

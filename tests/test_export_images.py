@@ -19,8 +19,8 @@ from dashboard.figures.spec import ChartSpec
 STATUS = engine.status()
 needs_chromium = pytest.mark.skipif(not STATUS.available, reason=f"no image engine: {STATUS.reason}")
 
-LINE = ChartSpec("GAPMINDER.LIFEEXP", countries=("THA",), groups=("asean",), year_from=1962, year_to=2007)
-MAP = ChartSpec("GAPMINDER.LIFEEXP", groups=("asean",), year_from=1952, year_to=2007, kind="map", year=2007)
+LINE = ChartSpec("SP.DYN.LE00.IN", countries=("THA",), groups=("asean",), year_from=1962, year_to=2007)
+MAP = ChartSpec("SP.DYN.LE00.IN", groups=("asean",), year_from=1952, year_to=2007, kind="map", year=2007)
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +52,7 @@ def test_svg_carries_title_subtitle_sources_and_generation_date(charts):
     chart = charts["line"]
     svg = images.chart_image(chart, "svg", "slide")
     text = _svg_text(svg)
-    assert "Life expectancy at birth (Gapminder)" in text  # title
+    assert "Life expectancy at birth, total (years)" in text  # title
     assert "Thailand" in text and "ASEAN" in text and "1962–2007" in text  # subtitle: who and when
     assert "population-weighted mean" in text  # subtitle: how group values are formed
     assert "Source: Gapminder Foundation" in text and "Licence: CC BY 4.0" in text

@@ -24,7 +24,7 @@ def test_the_issue_example_name():
     (ChartSpec("HDR.HDI", indicator_name="Human Development Index (value)", groups=("asean_plus_3",),
                countries=("THA",), kind="map", year_from=2000, year_to=2022, year=2019),
      "human-development-index_ASEAN+3-THA_2019_map.svg"),
-    (ChartSpec("GAPMINDER.LIFEEXP", indicator_name="Life expectancy at birth (Gapminder)", groups=("wb_eap",),
+    (ChartSpec("SP.DYN.LE00.IN", indicator_name="Life expectancy at birth, total (years)", groups=("wb_eap",),
                year_from=1952, year_to=2007, base_year=1990),
      "life-expectancy-at-birth_WB-EAP_1952-2007_change-since-1990.svg"),
     (ChartSpec("A", indicator_name="Share of the population using safely managed water", kind="scatter",
@@ -53,17 +53,17 @@ def test_chart_option_and_typed_names_resolve(resolver):
     d = specfile.merge({"indicator": "gapminder.lifeexp", "groups": ["ASEAN", "ASEAN+3"], "countries": ["thailand"],
                         "from": 1990, "to": 2007}, specfile.parse_chart_option("bar year=2002 weighted=false"))
     spec = specfile.to_spec(d, resolver)
-    assert spec == ChartSpec("GAPMINDER.LIFEEXP", countries=("THA",), groups=("asean", "asean_plus_3"),
+    assert spec == ChartSpec("SP.DYN.LE00.IN", countries=("THA",), groups=("asean", "asean_plus_3"),
                              year_from=1990, year_to=2007, kind="bar", weighted=False, year=2002)
 
 
 @pytest.mark.parametrize("raw, message", [
-    ({"indicator": "GAPMINDER.LIFEEXPX", "groups": ["asean"]}, "did you mean GAPMINDER.LIFEEXP"),
-    ({"indicator": "GAPMINDER.LIFEEXP", "groups": ["NOPE"]}, "unknown group 'NOPE'"),
-    ({"indicator": "GAPMINDER.LIFEEXP"}, "at least one group or country"),
-    ({"indicator": "GAPMINDER.LIFEEXP", "countries": ["THA"], "kind": "pie"}, "unknown chart 'pie'"),
-    ({"indicator": "GAPMINDER.LIFEEXP", "countries": ["THA"], "kind": "scatter"}, "x axis"),
-    ({"indicator": "GAPMINDER.LIFEEXP", "countries": ["THA"], "from": 2005, "to": 2000}, "after --to"),
+    ({"indicator": "SP.DYN.LE00.INX", "groups": ["asean"]}, "did you mean SP.DYN.LE00.IN"),
+    ({"indicator": "SP.DYN.LE00.IN", "groups": ["NOPE"]}, "unknown group 'NOPE'"),
+    ({"indicator": "SP.DYN.LE00.IN"}, "at least one group or country"),
+    ({"indicator": "SP.DYN.LE00.IN", "countries": ["THA"], "kind": "pie"}, "unknown chart 'pie'"),
+    ({"indicator": "SP.DYN.LE00.IN", "countries": ["THA"], "kind": "scatter"}, "x axis"),
+    ({"indicator": "SP.DYN.LE00.IN", "countries": ["THA"], "from": 2005, "to": 2000}, "after --to"),
 ])
 def test_bad_specs_say_why(resolver, raw, message):
     with pytest.raises(specfile.SpecError, match=message):
@@ -78,7 +78,7 @@ def test_unknown_keys_are_refused():
 def test_toml_and_json_spec_files_and_the_round_trip(tmp_path, resolver):
     toml = tmp_path / "pack.toml"
     toml.write_text('title = "ASEAN"\nsize = "square"\n[defaults]\ngroups = ["ASEAN"]\nfrom = 1970\nto = 2007\n'
-                    '[[chart]]\nindicator = "GAPMINDER.LIFEEXP"\nkind = "line"\n'
+                    '[[chart]]\nindicator = "SP.DYN.LE00.IN"\nkind = "line"\n'
                     '[[chart]]\nindicator = "GAPMINDER.GDPPERCAP"\nkind = "map"\nyear = 2002\n', encoding="utf-8")
     settings, charts = specfile.load_file(toml)
     assert settings["title"] == "ASEAN" and settings["size"] == "square"

@@ -19,9 +19,9 @@ STATUS = engine.status()
 needs_chromium = pytest.mark.skipif(not STATUS.available, reason=f"no image engine: {STATUS.reason}")
 
 SPECS = [
-    ChartSpec("GAPMINDER.LIFEEXP", countries=("THA",), groups=("asean",), year_from=1962, year_to=2007),
+    ChartSpec("SP.DYN.LE00.IN", countries=("THA",), groups=("asean",), year_from=1962, year_to=2007),
     ChartSpec("GAPMINDER.GDPPERCAP", groups=("asean_plus_3",), year_from=1952, year_to=2007, kind="bar", year=2007),
-    ChartSpec("GAPMINDER.LIFEEXP", groups=("asean",), year_from=1952, year_to=2007, kind="map", year=2002),
+    ChartSpec("SP.DYN.LE00.IN", groups=("asean",), year_from=1952, year_to=2007, kind="map", year=2002),
 ]
 
 

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard.export import engine
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
-LINE = {"ind": "GAPMINDER.LIFEEXP", "c": "THA", "g": "asean", "time": "1962..2007", "view": "line"}
+LINE = {"ind": "SP.DYN.LE00.IN", "c": "THA", "g": "asean", "time": "1962..2007", "view": "line"}
 
 
 def app(built, monkeypatch, query: dict, chromium: str | None = None) -> AppTest:

@@ -17,7 +17,7 @@ from dashboard.export.meta import Chart, ChartMeta
 from dashboard.figures.spec import ChartSpec
 from etl import writers
 
-LINE = ChartSpec("GAPMINDER.LIFEEXP", countries=("THA", "VNM"), groups=("asean",), year_from=1960, year_to=2007)
+LINE = ChartSpec("SP.DYN.LE00.IN", countries=("THA", "VNM"), groups=("asean",), year_from=1960, year_to=2007)
 BAR = ChartSpec("GAPMINDER.GDPPERCAP", countries=("CHN",), groups=("asean_plus_3",), year_from=1990, year_to=2007,
                 kind="bar", year=2007)
 
@@ -67,7 +67,7 @@ def test_xlsx_metadata_sheet_has_definitions_sources_licences_and_vintage(charts
     cells = [c for row in wb["metadata"].iter_rows(values_only=True) for c in row if c is not None]
     text = "\n".join(map(str, cells))
     definition = chart.meta.definitions[0]
-    assert definition["indicator_code"] == "GAPMINDER.LIFEEXP" and definition["description"] in text
+    assert definition["indicator_code"] == "SP.DYN.LE00.IN" and definition["description"] in text
     source = chart.meta.sources[0]
     assert source["source_id"] == "gapminder"
     for field in ("publisher", "licence", "vintage", "url", "citation"):
@@ -118,7 +118,7 @@ def test_csv_neutralises_formula_text_but_keeps_negative_numbers():
     assert back["value"].dtype.kind == "f"
     np.testing.assert_array_equal(back["value"].to_numpy(), frame["value"].to_numpy())
     text = [v for col in ("name", "flag") for v in back[col] if isinstance(v, str)]
-    assert len(text) == 11 and not any(v.startswith(tabular.FORMULA_START) for v in text)
+    assert len(text) == 11 and not any(v.startswith(writers.FORMULA_START) for v in text)
 
 
 def test_xlsx_writes_no_formula_and_keeps_negative_numbers():

@@ -42,8 +42,8 @@ WRITERS = {  # module → what the behavioural tests below feed
     "dashboard/export/tables.py": "export panel / hsdash export: CSV and XLSX (+ metadata sheet)",
     "dashboard/export/__init__.py": "chart_bytes: hsdash export --format csv|xlsx",
     "dashboard/components/export_panel.py": "the export panel's CSV and XLSX buttons",
-    "dashboard/pages/compare.py": "Compare: Download CSV (exactly what is shown)",
-    "dashboard/pages/progress.py": "Progress: Download as CSV",
+    "dashboard/views/compare.py": "Compare: Download CSV (exactly what is shown)",
+    "dashboard/views/progress.py": "Progress: Download as CSV",
     "etl/progress_cli.py": "hsdash progress --format csv",
     "etl/indicators_cli.py": "hsdash indicators --format csv",
 }
@@ -170,7 +170,7 @@ def test_compare_page_and_export_panel_downloads(app):
 
 def test_progress_page_download(app):
     at = app.run()
-    at.switch_page("pages/progress.py").run()
+    at.switch_page("views/progress.py").run()
     assert not at.exception, at.exception
     rows = check_csv(_served(at, "Download as CSV"), ())
     header = rows[0]
