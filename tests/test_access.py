@@ -63,7 +63,12 @@ def test_the_real_app_refuses_a_session_without_the_header(built, monkeypatch):
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception and [e.value for e in at.error] == [NO_HEADER]
     assert not at.title and not at.get("plotly_chart")
-    monkeypatch.delenv("HSDASH_AUTH_HEADER")
+
+
+def test_with_access_control_off_the_app_opens_as_before(built, monkeypatch):
+    monkeypatch.setenv("HSDASH_DATA_DIR", str(built.data))
+    monkeypatch.delenv("HSDASH_AUTH_HEADER", raising=False)
+    monkeypatch.delenv("HSDASH_ALLOWED_USERS", raising=False)
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception and not at.error and at.title[0].value == "Compare"
 
