@@ -240,6 +240,8 @@ def _check_through_proxy(browser, base: str, expect) -> None:
         expect(page.locator("[data-testid='stMain'] h1").first).to_be_visible(timeout=60_000)
         page.wait_for_timeout(2000)  # charts and tables finish drawing
         assert page.evaluate("window.__csp") == [], (path, page.evaluate("window.__csp"))
+    # the briefing keeper's component (JavaScript from a blob: URL) could set its cookie under the CSP
+    assert "hsdash_briefing" in {c["name"] for c in context.cookies()}
     page.goto(base + "/?view=map")  # the choropleth loads its world topojson from the dashboard itself
     expect(page.locator(".js-plotly-plot .choroplethlayer path").first).to_be_attached(timeout=60_000)
     page.wait_for_timeout(2000)
