@@ -57,7 +57,7 @@ def build_warehouse(data_dir: Path, owid: bool) -> str:
     if result is None or not result.published:
         sys.exit(f"offline build failed (exit {code}): {result and result.error}")
     note = "bundled sources (offline build)"
-    if owid and "import" in main.commands and OWID.is_dir():
+    if owid and main.get_command(None, "import") is not None and OWID.is_dir():
         folders = sorted(p for p in OWID.iterdir() if p.is_dir())
         for folder in folders:
             try:

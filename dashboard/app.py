@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data
+from dashboard import access, data
 from dashboard.components import briefing_keeper
 from dashboard.plain import md
+
+access.guard()  # refuses the session when access control is configured and the request is not signed in
 
 st.set_page_config(page_title="Human Security Indicators — East & Southeast Asia", page_icon="🛡️", layout="wide")
 

@@ -1,32 +1,114 @@
 """The ``hsdash`` command line: a thin layer over the etl library (refresh, status, serve, …).
 
 Every command has an example in its ``--help``. Output is plain text when not on a terminal (cron, CI).
+
+Commands import only what they use: this module imports click and etl.config, nothing else at import time, so
+``hsdash status`` never loads pandas, pandera or plotly. The commands that live elsewhere (``import``, ``progress``,
+``export``: the ``hsdash.commands`` entry points in pyproject.toml) are resolved only when invoked; ``hsdash --help``
+lists them from the short-help table below without importing them.
 """
 
 from __future__ import annotations
 
 import importlib.util
-import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
 
-from etl import config, publish
-from etl.refresh import EXIT_FAILED, run_refresh
-from etl.registry import registry
+from etl import config
 
-console = Console(highlight=False, soft_wrap=True)  # no hard wrapping: cron logs and pipes get whole lines
+EXIT_FAILED = 4  # = etl.refresh.EXIT_FAILED (not imported: that pulls in the build, pandas and pandera)
+EXIT_USAGE = 2
+ENTRY_POINT_GROUP = "hsdash.commands"
+# Short help of the entry-point commands, so `hsdash --help` lists them without importing plotly or pandas.
+# tests/test_cli_lazy.py checks this table against the commands themselves and against pyproject.toml.
+PLUGIN_HELP = {
+    "export": "Export a chart — image, data or briefing pack — exactly as the dashboard draws it, with title, "
+              "subtitle and a footer naming publishers, licences, data vintage, retrieval date, group coverage and "
+              "the generation date.",
+    "indicators": "List the indicators: code, name, unit, direction, sources, years and countries covered.",
+    "import": "Import a downloaded file: copy into the raw zone with its origin, validate, map its columns to "
+              "catalogue indicators, load, publish, report.",
+    "progress": "Progress of each member of a group, and of the group aggregate, towards an MDG/SDG target.",
+}
+
+
+def _console():
+    """Rich console for refresh's progress bar: no hard wrapping, so cron logs and pipes get whole lines."""
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=True)
 
 
 def _paths(ctx: click.Context) -> config.Paths:
     return config.paths(ctx.obj.get("data_dir") if ctx.obj else None)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _unavailable(name: str, exc: Exception) -> click.Command:
+    """A stand-in for a plugin command whose module fails to import: it says why instead of breaking the CLI."""
+    message = f"hsdash {name} is unavailable: {type(exc).__name__}: {exc}"
+
+    @click.command(name, help=message, context_settings={"ignore_unknown_options": True})
+    @click.argument("args", nargs=-1, type=click.UNPROCESSED)
+    def command(args, _message=message):
+        raise click.ClickException(_message)
+
+    return command
+
+
+class LazyGroup(click.Group):
+    """A click group whose entry-point commands are imported only when invoked (or when their own help is asked)."""
+
+    def _entry_points(self) -> dict:
+        from importlib.metadata import entry_points
+
+        return {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *self._entry_points()})
+
+    def get_command(self, ctx: click.Context | None, name: str) -> click.Command | None:
+        if name in self.commands:
+            return self.commands[name]
+        ep = self._entry_points().get(name)
+        if ep is None:
+            return None
+        try:
+            command = ep.load()
+        except Exception as exc:  # noqa: BLE001 — a broken optional command must not break refresh or status
+            command = _unavailable(name, exc)
+        self.add_command(command, name)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """As click's, but plugin commands not loaded yet take their short help from PLUGIN_HELP."""
+        names = self.list_commands(ctx)
+        if not names:
+            return
+        limit = formatter.width - 6 - max(len(n) for n in names)
+        rows = []
+        for name in names:
+            if name not in self.commands and name in PLUGIN_HELP:
+                rows.append((name, click.Command(name, help=PLUGIN_HELP[name]).get_short_help_str(limit)))
+                continue
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+def preload() -> None:
+    """Import every command and the refresh machinery now (a fork server calls this once before forking)."""
+    import etl.refresh  # noqa: F401
+
+    for name in main.list_commands(click.Context(main)):
+        main.get_command(None, name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--data-dir", type=click.Path(file_okay=False), envvar="HSDASH_DATA_DIR", default=None,
               help="Data directory (default ./data; env HSDASH_DATA_DIR).")
 @click.pass_context
@@ -62,7 +144,12 @@ def refresh(ctx: click.Context, sources: tuple[str, ...], offline: bool) -> None
     last good data, the rest published); 4 failed (nothing published); 5 another
     refresh holds the lock.
     """
+    from etl import publish
+    from etl.refresh import run_refresh
+    from etl.registry import registry
+
     paths = _paths(ctx)
+    console = _console()
     known = [s.source_id for s in registry(paths)]
     bad = [s for s in sources if s not in known]
     if bad:
@@ -82,20 +169,6 @@ def refresh(ctx: click.Context, sources: tuple[str, ...], offline: bool) -> None
     sys.exit(code)
 
 
-def _runs(paths: config.Paths, limit: int = 200) -> list[dict]:
-    path = paths.state / "runs.jsonl"
-    if not path.exists():
-        return []
-    lines = path.read_text(encoding="utf-8").splitlines()[-limit:]
-    out = []
-    for line in lines:
-        try:
-            out.append(json.loads(line))
-        except ValueError:
-            continue
-    return out
-
-
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.pass_context
@@ -106,73 +179,50 @@ def status(ctx: click.Context, as_json: bool) -> None:
     Examples:
       hsdash status
       hsdash status --json | jq '.sources[] | select(.status != "ok")'
+    \b
+    Exit code 4 when no warehouse is published or the published one cannot be
+    read (a truncated file, a link to a missing file): the message says what to do.
     """
-    import duckdb
+    import json
 
-    paths = _paths(ctx)
-    meta = publish.published_meta(paths)
-    if meta is None:
-        console.print(f"No published warehouse at {paths.warehouse}. Run: hsdash refresh", markup=False)
+    from etl.published import Unreadable
+    from etl.status import lines, summary
+
+    try:
+        report = summary(_paths(ctx))
+    except Unreadable as exc:
+        click.echo(str(exc), err=True)
         sys.exit(EXIT_FAILED)
-    con = duckdb.connect(meta["file"], read_only=True)
-    rows = con.execute(
-        """
-        WITH counts AS (
-            SELECT source_id, count(*) AS n FROM observation GROUP BY ALL
-            UNION ALL SELECT source_id, count(*) FROM paper_figure GROUP BY ALL
-            UNION ALL SELECT source_id, count(*) FROM tfhs_project_count GROUP BY ALL
-            UNION ALL SELECT source_id, count(*) FROM oda_flow GROUP BY ALL
-            UNION ALL SELECT source_id, count(*) FROM tfhs_project GROUP BY ALL
-            UNION ALL SELECT 'reference', count(*) FROM country
-        ), q AS (SELECT source_id, count(*) AS n FROM quarantine GROUP BY ALL)
-        SELECT s.source_id, s.publisher, coalesce(sum(c.n), 0) AS rows, coalesce(any_value(q.n), 0) AS quarantined
-        FROM source s LEFT JOIN counts c USING (source_id) LEFT JOIN q USING (source_id)
-        GROUP BY s.source_id, s.publisher ORDER BY s.source_id
-        """
-    ).fetchall()
-    ref = dict(con.execute(
-        "SELECT 'countries', count(*) FROM country UNION ALL SELECT 'groups', count(*) FROM country_group "
-        "UNION ALL SELECT 'indicators', count(*) FROM indicator"
-    ).fetchall())
-    con.close()
-    last: dict[str, dict] = {}
-    for run in _runs(paths):
-        for src in run.get("sources", []):
-            if src["status"] != "skipped":
-                last[src["source_id"]] = {**src, "run_id": run["run_id"]}
-    listed = {r[0] for r in rows}
-    rows += [(s.source_id, "(no data yet)", 0, 0) for s in registry(paths) if s.source_id not in listed]
-    summary = {
-        "warehouse": str(paths.warehouse),
-        "version": meta.get("version"),
-        "built_at": meta.get("built_at"),
-        "content_sha256": meta.get("content_sha256"),
-        "reference": ref,
-        "sources": [
-            {"source_id": sid, "publisher": pub, "rows": int(n), "quarantined": int(q),
-             "last_run": last.get(sid, {}).get("finished_at"), "status": last.get(sid, {}).get("status"),
-             "message": last.get(sid, {}).get("message")}
-            for sid, pub, n, q in rows
-        ],
-    }
-    if as_json:
-        click.echo(json.dumps(summary, indent=2))
-        return
-    console.print(f"warehouse  {summary['warehouse']}\nversion    {summary['version']}\nbuilt at   {summary['built_at']}\n"
-                  f"reference  {ref.get('countries')} countries, {ref.get('groups')} groups, {ref.get('indicators')} indicators", markup=False)
-    width = max(len(s["source_id"]) for s in summary["sources"])
-    console.print(f"{'source':<{width}}  {'status':<8} {'last run':<20} {'rows':>9} {'quarantined':>11}", markup=False)
-    for s in summary["sources"]:
-        console.print(f"{s['source_id']:<{width}}  {s['status'] or '-':<8} {s['last_run'] or '-':<20} "
-                      f"{s['rows']:>9,} {s['quarantined']:>11,}", markup=False)
-    for s in summary["sources"]:
-        if s["status"] not in ("ok", None):
-            console.print(f"{s['source_id']}: {s['message']}", markup=False)
+    click.echo(json.dumps(report, indent=2) if as_json else "\n".join(lines(report)))
+
+
+def _is_loopback(address: str) -> bool:
+    import ipaddress
+
+    if address.lower() in ("localhost", "localhost.localdomain", "ip6-localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(address.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name or an interface address: reachable from elsewhere
+
+
+def _exposure_warning(address: str, port: int, auth_header: str | None) -> str | None:
+    """What to say when the dashboard listens beyond this machine (None on loopback)."""
+    if _is_loopback(address):
+        return None
+    if auth_header is None:
+        return (f"WARNING: serving on {address} without access control: anyone who can reach port {port} sees the "
+                "dashboard over plain HTTP. Put it behind the reverse proxy of docs/deployment.md and set "
+                "HSDASH_AUTH_HEADER, or serve on localhost.")
+    return (f"note: access control trusts the {auth_header} header; make sure only the reverse proxy can reach "
+            f"{address}:{port} (a firewall rule), or anyone can send that header.")
 
 
 @main.command()
-@click.option("--port", default=8501, show_default=True)
-@click.option("--address", default="localhost", show_default=True)
+@click.option("--port", default=8501, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--address", default="localhost", show_default=True,
+              help="Interface to listen on. Keep the default behind a reverse proxy (docs/deployment.md).")
 @click.option("--headless/--no-headless", default=True, show_default=True)
 @click.pass_context
 def serve(ctx: click.Context, port: int, address: str, headless: bool) -> None:
@@ -181,19 +231,40 @@ def serve(ctx: click.Context, port: int, address: str, headless: bool) -> None:
     \b
     Examples:
       hsdash serve
-      hsdash serve --port 8600 --address 0.0.0.0
+      hsdash serve --port 8600
+      HSDASH_AUTH_HEADER=X-Forwarded-User hsdash serve --port 8601   # behind nginx + oauth2-proxy
+    \b
+    The process becomes Streamlit (exec): one SIGTERM stops the dashboard. It
+    refuses to start (exit 4) when the published warehouse cannot be read. Any
+    --address other than loopback serves plain HTTP to the network: do that only
+    behind the reverse proxy of docs/deployment.md, with access control on.
     """
+    from dashboard.access import AccessConfigError, settings_from_env
+    from etl.published import problem
+
+    try:
+        access = settings_from_env(os.environ)
+    except AccessConfigError as exc:
+        click.echo(f"Access control is misconfigured: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    warning = _exposure_warning(address, port, access.header)
+    if warning:
+        click.echo(warning, err=True)
     paths = _paths(ctx)
-    if publish.published_file(paths) is None:
-        console.print(f"No published warehouse at {paths.warehouse} yet: run `hsdash refresh` first.", markup=False)
+    why = problem(paths)
+    if why:
+        click.echo(why, err=True)
         sys.exit(EXIT_FAILED)
     spec = importlib.util.find_spec("dashboard")
     app = Path(list(spec.submodule_search_locations)[0]) / "app.py"
     env = {**os.environ, "HSDASH_DATA_DIR": str(paths.data)}
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port), "--server.address", address,
            "--server.headless", str(headless).lower(), "--browser.gatherUsageStats", "false"]
-    console.print(f"serving {paths.warehouse} on http://{address}:{port}", markup=False)
-    sys.exit(subprocess.call(cmd, env=env, cwd=app.parent.parent))
+    click.echo(f"serving {paths.warehouse} on http://{address}:{port}")
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.chdir(app.parent.parent)  # Streamlit reads .streamlit/config.toml from the working directory
+    os.execve(sys.executable, cmd, env)  # becomes Streamlit: no idle parent, signals reach the server itself
 
 
 @main.command()
@@ -255,30 +326,6 @@ WantedBy=timers.target
 
 # install: sudo systemctl daemon-reload && sudo systemctl enable --now hsdash-refresh.timer""")
 
-
-def _load_command_plugins() -> None:
-    """Commands declared under the ``hsdash.commands`` entry-point group (pyproject.toml). This is how ``export``
-    (which needs plotly, from dashboard/) joins the CLI without etl importing plotly; a command that fails to
-    load is replaced by one that says why."""
-    from importlib.metadata import entry_points
-
-    for ep in entry_points(group="hsdash.commands"):
-        if ep.name in main.commands:
-            continue
-        try:
-            main.add_command(ep.load(), ep.name)
-        except Exception as exc:  # noqa: BLE001 — a broken optional command must not break refresh
-            message = f"hsdash {ep.name} is unavailable: {type(exc).__name__}: {exc}"
-
-            @click.command(ep.name, help=message, context_settings={"ignore_unknown_options": True})
-            @click.argument("args", nargs=-1, type=click.UNPROCESSED)
-            def _unavailable(args, _message=message):
-                raise click.ClickException(_message)
-
-            main.add_command(_unavailable, ep.name)
-
-
-_load_command_plugins()
 
 if __name__ == "__main__":
     main()

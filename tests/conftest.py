@@ -11,6 +11,14 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("HSDASH_SHARED_DIR", REPO.parent / "shared"))
 
 
+def pytest_configure(config):
+    """AppTest reads the shipped .streamlit/config.toml, which hides error details from browsers
+    (client.showErrorDetails = "none"): tests get them back, so a failing page names its exception."""
+    from streamlit import config as st_config
+
+    st_config.set_option("client.showErrorDetails", "full")
+
+
 @pytest.fixture(scope="session")
 def shared() -> Path:
     """Path to ../shared (real fixtures, OWID extracts, seeds); tests using it skip when it is not there."""

@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 
+import click
 from click.testing import CliRunner
 
 from etl.cli import main
@@ -14,7 +15,10 @@ def test_help_has_examples_for_every_command():
     runner = CliRunner()
     top = runner.invoke(main, ["--help"])
     assert top.exit_code == 0
-    for command in main.commands:
+    commands = main.list_commands(click.Context(main))
+    assert {"refresh", "status", "serve", "schedule", "import", "progress", "export", "indicators"} <= set(commands)
+    for command in commands:
+        assert command in top.output, command
         out = runner.invoke(main, [command, "--help"])
         assert out.exit_code == 0 and "Example" in out.output and f"hsdash {command}" in out.output, command
 

@@ -17,7 +17,9 @@ import sys
 import time
 import traceback
 
-from etl.cli import main  # noqa: E402 — the whole CLI (plugins included) is loaded before any fork
+from etl.cli import main, preload  # noqa: E402
+
+preload()  # the whole CLI (plugins and the refresh machinery: the CLI itself imports them lazily) before any fork
 
 
 def _child(argv: list[str], out: str) -> None:

@@ -1,0 +1,127 @@
+"""What ``hsdash status`` reports: the published version, reference counts and, per source, rows, quarantined rows
+and its last run (from ``state/runs.jsonl``).
+
+Reads the warehouse with duckdb only (``fetchall``, no pandas) so the command starts in a fraction of a second.
+The sources listed are those in the warehouse, those the published build ran (``meta.sources``) and those any logged
+run touched, so a source that failed before ever loading a row is still shown.
+"""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+
+from etl.config import Paths
+from etl.published import REBUILD, Unreadable, open_published
+
+RUNS_READ = 200  # the newest runs.jsonl lines read: enough for every source's last run
+RUNS_MAX_BYTES = 8 << 20  # read at most the last 8 MiB of the run log
+
+COUNTS = """
+WITH counts AS (
+    SELECT source_id, count(*) AS n FROM observation GROUP BY ALL
+    UNION ALL SELECT source_id, count(*) FROM paper_figure GROUP BY ALL
+    UNION ALL SELECT source_id, count(*) FROM tfhs_project_count GROUP BY ALL
+    UNION ALL SELECT source_id, count(*) FROM oda_flow GROUP BY ALL
+    UNION ALL SELECT source_id, count(*) FROM tfhs_project GROUP BY ALL
+    UNION ALL SELECT 'reference', count(*) FROM country
+), q AS (SELECT source_id, count(*) AS n FROM quarantine GROUP BY ALL)
+SELECT s.source_id, s.publisher, coalesce(sum(c.n), 0) AS rows, coalesce(any_value(q.n), 0) AS quarantined
+FROM source s LEFT JOIN counts c USING (source_id) LEFT JOIN q USING (source_id)
+GROUP BY s.source_id, s.publisher ORDER BY s.source_id
+"""
+REFERENCE = ("SELECT 'countries', count(*) FROM country UNION ALL SELECT 'groups', count(*) FROM country_group "
+             "UNION ALL SELECT 'indicators', count(*) FROM indicator")
+
+
+def runs(paths: Paths, limit: int = RUNS_READ) -> list[dict]:
+    """The newest ``limit`` runs of ``state/runs.jsonl`` (bounded read; lines that are not JSON are skipped)."""
+    path = paths.state / "runs.jsonl"
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(0, 2)
+            size = fh.tell()
+            fh.seek(max(0, size - RUNS_MAX_BYTES))
+            text = fh.read(RUNS_MAX_BYTES).decode("utf-8", errors="replace")
+    except (FileNotFoundError, IsADirectoryError):
+        return []
+    out = []
+    for line in text.splitlines()[-limit:]:
+        try:
+            run = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(run, dict):
+            out.append(run)
+    return out
+
+
+def _text(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def last_runs(paths: Paths) -> dict[str, dict]:
+    """Per source, its newest logged run that did not skip it."""
+    last: dict[str, dict] = {}
+    for run in runs(paths):
+        for src in run.get("sources", []):
+            if isinstance(src, dict) and isinstance(src.get("source_id"), str) and src.get("status") != "skipped":
+                last[src["source_id"]] = {k: _text(src.get(k)) for k in ("status", "finished_at", "message")}
+    return last
+
+
+def _built_sources(meta: dict) -> list[str]:
+    try:
+        built = json.loads(meta.get("sources") or "{}")
+    except ValueError:
+        return []
+    return sorted(built) if isinstance(built, dict) else []
+
+
+def summary(paths: Paths) -> dict:
+    """The status of the published warehouse as a JSON-ready dict; :class:`Unreadable` when it cannot be read."""
+    pub = open_published(paths)
+    try:
+        rows = pub.con.execute(COUNTS).fetchall()
+        ref = dict(pub.con.execute(REFERENCE).fetchall())
+    except duckdb.Error as exc:
+        raise Unreadable(f"The published warehouse {pub.file} cannot be read ({str(exc).splitlines()[0][:300]}): "
+                         f"{REBUILD}.") from None
+    finally:
+        pub.close()
+    last = last_runs(paths)
+    listed = {r[0] for r in rows}
+    for sid in [*last, *_built_sources(pub.meta)]:  # last: in the order the refresh runs them
+        if sid not in listed:
+            rows.append((sid, "(no data yet)", 0, 0))
+            listed.add(sid)
+    meta = pub.meta
+    return {
+        "warehouse": str(paths.warehouse),
+        "version": meta.get("version"),
+        "built_at": meta.get("built_at"),
+        "content_sha256": meta.get("content_sha256"),
+        "reference": ref,
+        "sources": [
+            {"source_id": sid, "publisher": pub_name, "rows": int(n), "quarantined": int(q),
+             "last_run": last.get(sid, {}).get("finished_at"), "status": last.get(sid, {}).get("status"),
+             "message": last.get(sid, {}).get("message")}
+            for sid, pub_name, n, q in rows
+        ],
+    }
+
+
+def lines(status: dict) -> list[str]:
+    """The plain-text report, one string per line."""
+    ref = status["reference"]
+    out = [f"warehouse  {status['warehouse']}", f"version    {status['version']}", f"built at   {status['built_at']}",
+           f"reference  {ref.get('countries')} countries, {ref.get('groups')} groups, {ref.get('indicators')} indicators"]
+    sources = status["sources"]
+    width = max([len("source"), *(len(s["source_id"]) for s in sources)])
+    out.append(f"{'source':<{width}}  {'status':<8} {'last run':<20} {'rows':>9} {'quarantined':>11}")
+    for s in sources:
+        out.append(f"{s['source_id']:<{width}}  {s['status'] or '-':<8} {s['last_run'] or '-':<20} "
+                   f"{s['rows']:>9,} {s['quarantined']:>11,}")
+    out += [f"{s['source_id']}: {s['message']}" for s in sources if s["status"] not in ("ok", None)]
+    return out
