@@ -28,6 +28,11 @@ system-deps:
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium not installed and not root: image exports and browser tests will be skipped"; fi; }
+	@command -v nginx >/dev/null 2>&1 || command -v /usr/sbin/nginx >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null 2>&1 \
+	      || echo "nginx could not be installed: the deployment tests (deploy/) will be skipped"; \
+	  else echo "nginx not installed and not root: the deployment tests (deploy/) will be skipped"; fi; }
 
 # Exit code 3 means "partial": some live source could not be reached (e.g. offline) and kept its last good data.
 refresh: install
