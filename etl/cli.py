@@ -239,7 +239,7 @@ def serve(ctx: click.Context, port: int, address: str, headless: bool) -> None:
     --address other than loopback serves plain HTTP to the network: do that only
     behind the reverse proxy of docs/deployment.md, with access control on.
     """
-    from dashboard.access import AccessConfigError, settings_from_env
+    from etl.access import AccessConfigError, settings_from_env
     from etl.published import problem
 
     try:

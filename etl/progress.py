@@ -329,10 +329,3 @@ def assess(series: pd.Series, target: Target, floor: float | None = None) -> dic
         pace += " Baseline and latest values are identical: possibly a reporting floor or a carried-forward estimate."
     return done(band, f"{points} {pace}")
 
-
-def progress_table(con, group_id: str, target_id: str, source_id: str | None = None) -> pd.DataFrame:
-    """Members of ``group_id`` plus the group aggregate against ``target_id``: see ``etl.progress_table`` (the warehouse
-    side lives there so that this module stays free of DuckDB)."""
-    from etl.progress_table import progress_table as _table
-
-    return _table(con, group_id, target_id, source_id)

@@ -7,13 +7,12 @@ optional numeric port, no user name or password (``https://worldbank.org@evil.ex
 ``evil.example``), and only the characters RFC 3986 allows in a URI, with well-formed ``%XX`` escapes: no
 whitespace, control or bidirectional characters, no quotes or angle brackets, no backslash (browsers read it as
 ``/``), no look-alike Unicode host names. The URL comes back unchanged (surrounding whitespace removed); whoever
-writes it into a document still escapes it for that document. Pure standard library, so every layer may use it.
+writes it into a document still escapes it for that document. Plain regular expressions (no URL library), so every layer, the dashboard included, may use it.
 """
 
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
 MAX_URL = 2048
 _URI_CHARS = re.compile(r"(?:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})+")  # RFC 3986, nothing else
@@ -21,6 +20,7 @@ _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _HOST = re.compile(rf"(?=.{{1,253}}$){_LABEL}(?:\.{_LABEL})*\.?")
 _IPV6 = re.compile(r"\[[0-9A-Fa-f:.]+\]")
 _PORT = re.compile(r":[0-9]{1,5}")
+_SPLIT = re.compile(r"(?P<scheme>https?)://(?P<netloc>[^/?#]*)(?P<rest>[/?#].*)?", re.IGNORECASE | re.DOTALL)
 
 
 def safe_http_url(text) -> str | None:
@@ -30,13 +30,10 @@ def safe_http_url(text) -> str | None:
     url = text.strip()
     if not url or len(url) > MAX_URL or not _URI_CHARS.fullmatch(url):
         return None
-    try:
-        parts = urlsplit(url)
-    except ValueError:
+    parts = _SPLIT.fullmatch(url)  # scheme, then the authority up to the first / ? or # (RFC 3986 §3)
+    if parts is None:
         return None
-    if parts.scheme.lower() not in ("http", "https") or not url.lower().startswith(parts.scheme.lower() + "://"):
-        return None
-    netloc = parts.netloc
+    netloc = parts["netloc"]
     if not netloc or "@" in netloc:
         return None
     host, port = netloc, ""
