@@ -173,12 +173,13 @@ def _series_frame(con: duckdb.DuckDBPyConnection, spec: ChartSpec) -> pd.DataFra
     fetch_lo = min(lo, spec.base_year - TOLERANCE) if spec.base_year is not None else lo
     fetch_hi = max(hi, spec.base_year + TOLERANCE) if spec.base_year is not None else hi
     country_names, group_names = _names(con)
+    memberships = _memberships(con, spec.groups)
     parts = []
     if spec.countries:
         obs = queries.country_series(con, spec.indicator_code, spec.countries, fetch_lo, fetch_hi, source)
         obs["order"] = obs["iso3"].map({c: i for i, c in enumerate(spec.countries)})
         rows = _country_rows(obs.sort_values(["order", "year"]).drop(columns="order"), spec.indicator_code)
-        parts.append(rows.assign(first_group=rows["code"].map(_first_groups(con, spec))))
+        parts.append(rows.assign(first_group=rows["code"].map(_first_groups(spec, memberships))))
     for group_id in spec.groups:
         agg = aggregate.group_series(con, group_id, spec.indicator_code, fetch_lo, fetch_hi, spec.weighted, source,
                                      membership=spec.membership)
@@ -191,45 +192,58 @@ def _series_frame(con: duckdb.DuckDBPyConnection, spec: ChartSpec) -> pd.DataFra
         frame, _ = _rebase(frame, spec.base_year)
     frame = frame[(frame["year"] >= lo) & (frame["year"] <= hi)].copy() if not frame.empty else frame
     frame["change_note"] = None
-    for group_id in spec.groups:
-        rows = frame[(frame["series_kind"] == "group") & (frame["code"] == group_id)]
-        if rows.empty:
-            continue
-        notes = _change_notes(con, spec, group_id, short_name(group_names.get(group_id, group_id)), rows)
-        frame.loc[rows.index, "change_note"] = rows["year"].map(notes)
+    groups = frame[frame["series_kind"] == "group"]
+    if not groups.empty:
+        years = sorted(int(y) for y in groups["year"].unique())
+        values = queries.country_series(  # every picked group's members, once: who reports in which year
+            con, spec.indicator_code, tuple(sorted({c for m in memberships.values() for c in m["iso3"]})),
+            min(years), max(years), source)
+        have = set(zip(values.loc[values["value"].notna(), "iso3"], values.loc[values["value"].notna(), "year"]))
+        for group_id, rows in groups.groupby("code", sort=False):
+            members = memberships.get(group_id, memberships_empty())
+            reporting = _reporting(con, spec, group_id, have, sorted(int(y) for y in rows["year"].unique()))
+            notes = group_changes.year_notes(rows, members, reporting, spec.membership,
+                                             short_name(group_names.get(group_id, group_id)))
+            frame.loc[rows.index, "change_note"] = rows["year"].map(notes)
     return frame
 
 
-def _first_groups(con: duckdb.DuckDBPyConnection, spec: ChartSpec) -> dict[str, str]:
+def memberships_empty() -> pd.DataFrame:
+    return pd.DataFrame(columns=["iso3", "name", "joined_year", "left_year"])
+
+
+def _memberships(con: duckdb.DuckDBPyConnection, group_ids: tuple[str, ...]) -> dict[str, pd.DataFrame]:
+    """Every member of each group, ever, with its years (one query for all picked groups)."""
+    if not group_ids:
+        return {}
+    rows = con.execute(
+        """
+        SELECT m.group_id, m.iso3, coalesce(c.name, m.iso3) AS name, m.joined_year, m.left_year
+        FROM country_group_member m LEFT JOIN country c USING (iso3)
+        WHERE m.group_id IN (SELECT unnest(?::VARCHAR[])) ORDER BY m.group_id, name
+        """, [list(group_ids)]).df()
+    return {g: block.drop(columns="group_id").reset_index(drop=True) for g, block in rows.groupby("group_id")}
+
+
+def _first_groups(spec: ChartSpec, memberships: dict[str, pd.DataFrame]) -> dict[str, str]:
     """Picked country → the first picked group it belongs to (has ever belonged to): its colour in tables."""
     out: dict[str, str] = {}
     for group_id in spec.groups:
-        for iso3 in queries.group_members(con, group_id)["iso3"]:
+        for iso3 in memberships.get(group_id, memberships_empty())["iso3"]:
             if iso3 in spec.countries:
                 out.setdefault(iso3, group_id)
     return out
 
 
-def _reporting(con: duckdb.DuckDBPyConnection, spec: ChartSpec, group_id: str, members: pd.DataFrame,
+def _reporting(con: duckdb.DuckDBPyConnection, spec: ChartSpec, group_id: str, have: set[tuple[str, int]],
                years: list[int]) -> dict[int, set[str]]:
-    """Per year, the members counted (as the spec counts them) that have a value."""
+    """Per year, the members counted (as the spec counts them: etl.aggregate.members_by_year) that have a value."""
     counted = aggregate.members_by_year(con, group_id, years, spec.membership)
-    values = queries.country_series(con, spec.indicator_code, tuple(members["iso3"]), min(years), max(years),
-                                    spec.source_id)
-    have = set(zip(values.loc[values["value"].notna(), "iso3"], values.loc[values["value"].notna(), "year"]))
     out: dict[int, set[str]] = {y: set() for y in years}
     for year, iso3 in zip(counted["year"], counted["iso3"]):
         if (iso3, year) in have:
             out[int(year)].add(iso3)
     return out
-
-
-def _change_notes(con: duckdb.DuckDBPyConnection, spec: ChartSpec, group_id: str, label: str,
-                  rows: pd.DataFrame) -> dict[int, str]:
-    members = queries.group_members(con, group_id)
-    years = sorted(int(y) for y in rows["year"].unique())
-    reporting = _reporting(con, spec, group_id, members, years)
-    return group_changes.year_notes(rows, members, reporting, spec.membership, label)
 
 
 # --- bar / map ---------------------------------------------------------------------------------------------------
@@ -379,6 +393,11 @@ def _tfhs_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 # --- provenance --------------------------------------------------------------------------------------------------
 
+def count_true(column: pd.Series) -> int:
+    """How many cells of a yes/no column say yes (missing: no), whatever its dtype (bool, object, all-NaN float)."""
+    return int(pd.to_numeric(column, errors="coerce").fillna(0).astype(bool).sum())
+
+
 def coverage_text(frame: pd.DataFrame, weighted_requested: bool = True, membership: str | None = None) -> str:
     """One line per group: members reporting and the population coverage range, flagged years counted."""
     if frame.empty or "coverage" not in frame or not (frame["series_kind"] == "group").any():
@@ -435,9 +454,10 @@ def _group_summaries(con: duckdb.DuckDBPyConnection, spec: ChartSpec, frame: pd.
     if groups.empty:
         return []
     lines = []
+    memberships = _memberships(con, tuple(groups["code"].unique()))
     for group_id, block in groups.groupby("code", sort=False):
         notes = {int(y): n for y, n in zip(block["year"], block["change_note"]) if isinstance(n, str) and n}
-        members = queries.group_members(con, group_id)
+        members = memberships.get(group_id, memberships_empty())
         shown = block.loc[block["value"].notna(), "year"]  # the group's own line: founders are not joins
         if shown.empty:
             continue
@@ -484,7 +504,7 @@ def with_provenance(con: duckdb.DuckDBPyConnection, spec: ChartSpec, frame: pd.D
     if spec.source_id:
         notes.append(f"Values from one source only: {publisher.get(spec.source_id, spec.source_id)} "
                      "(not the best value per country and year).")
-    disagree = int(frame["disagree"].fillna(False).astype(bool).sum()) if "disagree" in frame else 0
+    disagree = count_true(frame["disagree"]) if "disagree" in frame else 0
     if disagree:
         notes.append(f"Sources disagree on {disagree} of the values shown (beyond the unit's tolerance); the value "
                      f"shown follows the documented precedence — see \"Sources behind these numbers\".")

@@ -54,7 +54,7 @@ def _event_text(group: str, year: int, verb: str, names: list[str]) -> str:
     return f"{names_text(names)} left {group} in {year}: not counted from then"
 
 
-def _coverage_text(prev: pd.Series, cur: pd.Series, started: list[str], stopped: list[str]) -> str:
+def _coverage_text(prev: Mapping, cur: Mapping, started: list[str], stopped: list[str]) -> str:
     parts = [f"members reporting {int(prev['n_reporting'])} → {int(cur['n_reporting'])} of {int(cur['n_members'])}"]
     if started:
         parts.append(f"{names_text(started)} start{'s' if len(started) == 1 else ''} reporting")
@@ -92,9 +92,8 @@ def year_notes(rows: pd.DataFrame, members: pd.DataFrame, reporting: Mapping[int
         for year, verb, who in events(members, years[0], years[-1]):
             shown = next(y for y in years if y >= year)
             notes.setdefault(shown, []).append(_event_text(group, year, verb, who))
-    by_year = rows.set_index("year")
-    for prev_year, year in zip(years, years[1:]):
-        prev, cur = by_year.loc[prev_year], by_year.loc[year]
+    records = rows[["coverage", "n_reporting", "n_members", "low_coverage"]].to_dict("records")  # plain dicts: fast
+    for (prev_year, prev), (year, cur) in zip(zip(years, records), zip(years[1:], records[1:])):
         before, now = set(reporting.get(prev_year, ())), set(reporting.get(year, ()))
         started = sorted(names.get(c, c) for c in now - before - joined_in.get(year, set()))
         stopped = sorted(names.get(c, c) for c in before - now - left_in.get(year, set()))

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data, group_changes, urlstate
-from dashboard.chart_data import TOLERANCE
+from dashboard.chart_data import TOLERANCE, count_true
 from dashboard.components.export_panel import export_panel
 from dashboard.figures import PLOTLY_CONFIG, build
 from dashboard.figures.common import as_text, fmt, short_name
@@ -255,7 +255,7 @@ with st.expander("Data behind this chart, and the link to it"):
                        icon=":material/download:")
     st.caption("The address bar holds the whole view; copy it to share. Path and query string:")
     st.code(f"/compare{urlstate.query_string(query)}", language=None)
-n_disagree = int(frame["disagree"].fillna(False).astype(bool).sum()) if "disagree" in frame else 0
+n_disagree = count_true(frame["disagree"]) if "disagree" in frame else 0
 if n_disagree:
     st.warning(f"Sources disagree on {n_disagree} of the values shown. Each value follows the documented precedence; "
                "the values of every source are listed under “Sources behind these numbers”.", icon=":material/rule:")
