@@ -14,8 +14,16 @@ Frames have one row per series and year (line, table) or per entity (bar, map, s
   sources behind the members' values, and ``n_disagree``)
 * groups: ``coverage`` (share of the group's population reporting), ``low_coverage``, ``n_members``, ``n_reporting``,
   ``weighted``, ``min_code``/``min_name``/``min_value`` and ``max_*`` (the spread inside the group, levels only)
-* bar / map / scatter also: ``selected`` (picked by name, not only as a member) and ``member_of``;
-  scatter: ``x_value``, ``x_year``, ``population``, ``population_year``.
+* groups also: ``weighting`` and ``membership`` (how the value is formed, in words) and ``change_note`` (per year:
+  who joined or left, or how the members reporting changed — ``dashboard.group_changes``; the markers on the line)
+* bar / map / scatter also: ``selected`` (picked by name, not only as a member), ``member_of`` (names of the picked
+  groups it belongs to) and ``first_group`` (the first of them, by id: its colour); a map also lists the picked
+  countries without a value (``value`` empty, ``flag`` "no data …"); scatter: ``x_value``, ``x_year``,
+  ``population``, ``population_year``.
+* multiples: the line rows of every indicator of the chart (``indicator_code`` tells them apart).
+
+``map_timeline`` gives a map's values for every year of the range (its animation frames); ``x_overlap`` how many
+countries each indicator shares with the chart's (the scatter's default x axis).
 """
 
 from __future__ import annotations
@@ -26,8 +34,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from dashboard import queries
+from dashboard import group_changes, queries
 from dashboard.figures.common import short_name
+from dashboard.labels import date_text, names_text
 from dashboard.figures.spec import ChartSpec
 from etl import aggregate
 from etl.aggregate import MIN_COVERAGE, WEIGHT_SERIES
@@ -39,14 +48,19 @@ ODA_FLOW = "oda_flow"  # pseudo-indicator: the oda_flow table (donors = spec.cou
 SERIES_COLUMNS = [
     "series_kind", "code", "name", "indicator_code", "year", "value", "level", "source_id", "flag", "coverage",
     "low_coverage", "n_members", "n_reporting", "weighted", "min_code", "min_name", "min_value", "max_code",
-    "max_name", "max_value", "n_sources", "disagree", "sources", "weighting", "membership",
+    "max_name", "max_value", "n_sources", "disagree", "sources", "weighting", "membership", "change_note",
+    "first_group",
 ]
 SNAPSHOT_COLUMNS = SERIES_COLUMNS + ["selected", "member_of"]
+TIMELINE_COLUMNS = ["frame_year", "code", "name", "year", "value", "level", "source_id", "flag", "selected",
+                    "member_of", "first_group"]
+MAX_FRAMES = 80  # a map timeline longer than this steps over years
 SANKEY_COLUMNS = ["donor", "donor_name", "recipient", "recipient_name", "amount_usd", "measure", "price_basis",
                   "source_id"]
 COUNTS_COLUMNS = ["series", "region", "category", "projects", "source_id"]
 SCATTER_COLUMNS = ["series_kind", "code", "name", "indicator_code", "year", "value", "source_id", "flag", "selected",
-                   "member_of", "x_indicator_code", "x_value", "x_year", "x_source_id", "population", "population_year",
+                   "member_of", "first_group", "x_indicator_code", "x_value", "x_year", "x_source_id", "population",
+                   "population_year",
                    "n_sources", "disagree"]
 
 
@@ -65,6 +79,10 @@ def chart_frame(con: duckdb.DuckDBPyConnection, spec: ChartSpec) -> pd.DataFrame
         frame = _scatter_frame(con, spec)
     elif spec.kind in ("bar", "map"):
         frame = _snapshot_frame(con, spec)
+    elif spec.kind == "multiples":
+        parts = [_series_frame(con, replace(spec, indicator_code=code)) for code in spec.indicator_codes]
+        parts = [p for p in parts if not p.empty]
+        frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=SERIES_COLUMNS)
     else:
         frame = _series_frame(con, spec)
     return frame.reindex(columns=columns_for(spec.kind)).reset_index(drop=True)
@@ -101,7 +119,8 @@ def _group_rows(agg: pd.DataFrame, name: str, country_names: dict[str, str], hid
         "min_code": agg["min_iso3"], "min_name": agg["min_iso3"].map(country_names), "min_value": agg["min_value"],
         "max_code": agg["max_iso3"], "max_name": agg["max_iso3"].map(country_names), "max_value": agg["max_value"],
         "sources": agg["sources"], "n_sources": agg["sources"].fillna("").map(lambda t: len([x for x in t.split(";") if x])),
-        "disagree": agg["n_disagree"] > 0, "weighting": agg["weighting"], "membership": agg["membership"],
+        "disagree": agg["n_disagree"] > 0, "weighting": agg["weighting"],
+        "membership": agg["membership"].map(group_changes.membership_text),
     })
     note = np.where(rows["low_coverage"], "low coverage: " + (rows["coverage"] * 100).round(0).astype(int).astype(str)
                     + "% of the group's population reports", "")
@@ -154,11 +173,13 @@ def _series_frame(con: duckdb.DuckDBPyConnection, spec: ChartSpec) -> pd.DataFra
     fetch_lo = min(lo, spec.base_year - TOLERANCE) if spec.base_year is not None else lo
     fetch_hi = max(hi, spec.base_year + TOLERANCE) if spec.base_year is not None else hi
     country_names, group_names = _names(con)
+    memberships = _memberships(con, spec.groups)
     parts = []
     if spec.countries:
         obs = queries.country_series(con, spec.indicator_code, spec.countries, fetch_lo, fetch_hi, source)
         obs["order"] = obs["iso3"].map({c: i for i, c in enumerate(spec.countries)})
-        parts.append(_country_rows(obs.sort_values(["order", "year"]).drop(columns="order"), spec.indicator_code))
+        rows = _country_rows(obs.sort_values(["order", "year"]).drop(columns="order"), spec.indicator_code)
+        parts.append(rows.assign(first_group=rows["code"].map(_first_groups(spec, memberships))))
     for group_id in spec.groups:
         agg = aggregate.group_series(con, group_id, spec.indicator_code, fetch_lo, fetch_hi, spec.weighted, source,
                                      membership=spec.membership)
@@ -169,7 +190,60 @@ def _series_frame(con: duckdb.DuckDBPyConnection, spec: ChartSpec) -> pd.DataFra
     frame = pd.concat(parts, ignore_index=True)
     if spec.base_year is not None:
         frame, _ = _rebase(frame, spec.base_year)
-    return frame[(frame["year"] >= lo) & (frame["year"] <= hi)] if not frame.empty else frame
+    frame = frame[(frame["year"] >= lo) & (frame["year"] <= hi)].copy() if not frame.empty else frame
+    frame["change_note"] = None
+    groups = frame[frame["series_kind"] == "group"]
+    if not groups.empty:
+        years = sorted(int(y) for y in groups["year"].unique())
+        values = queries.country_series(  # every picked group's members, once: who reports in which year
+            con, spec.indicator_code, tuple(sorted({c for m in memberships.values() for c in m["iso3"]})),
+            min(years), max(years), source)
+        have = set(zip(values.loc[values["value"].notna(), "iso3"], values.loc[values["value"].notna(), "year"]))
+        for group_id, rows in groups.groupby("code", sort=False):
+            members = memberships.get(group_id, memberships_empty())
+            reporting = _reporting(con, spec, group_id, have, sorted(int(y) for y in rows["year"].unique()))
+            notes = group_changes.year_notes(rows, members, reporting, spec.membership,
+                                             short_name(group_names.get(group_id, group_id)))
+            frame.loc[rows.index, "change_note"] = rows["year"].map(notes)
+    return frame
+
+
+def memberships_empty() -> pd.DataFrame:
+    return pd.DataFrame(columns=["iso3", "name", "joined_year", "left_year"])
+
+
+def _memberships(con: duckdb.DuckDBPyConnection, group_ids: tuple[str, ...]) -> dict[str, pd.DataFrame]:
+    """Every member of each group, ever, with its years (one query for all picked groups)."""
+    if not group_ids:
+        return {}
+    rows = con.execute(
+        """
+        SELECT m.group_id, m.iso3, coalesce(c.name, m.iso3) AS name, m.joined_year, m.left_year
+        FROM country_group_member m LEFT JOIN country c USING (iso3)
+        WHERE m.group_id IN (SELECT unnest(?::VARCHAR[])) ORDER BY m.group_id, name
+        """, [list(group_ids)]).df()
+    return {g: block.drop(columns="group_id").reset_index(drop=True) for g, block in rows.groupby("group_id")}
+
+
+def _first_groups(spec: ChartSpec, memberships: dict[str, pd.DataFrame]) -> dict[str, str]:
+    """Picked country → the first picked group it belongs to (has ever belonged to): its colour in tables."""
+    out: dict[str, str] = {}
+    for group_id in spec.groups:
+        for iso3 in memberships.get(group_id, memberships_empty())["iso3"]:
+            if iso3 in spec.countries:
+                out.setdefault(iso3, group_id)
+    return out
+
+
+def _reporting(con: duckdb.DuckDBPyConnection, spec: ChartSpec, group_id: str, have: set[tuple[str, int]],
+               years: list[int]) -> dict[int, set[str]]:
+    """Per year, the members counted (as the spec counts them: etl.aggregate.members_by_year) that have a value."""
+    counted = aggregate.members_by_year(con, group_id, years, spec.membership)
+    out: dict[int, set[str]] = {y: set() for y in years}
+    for year, iso3 in zip(counted["year"], counted["iso3"]):
+        if (iso3, year) in have:
+            out[int(year)].add(iso3)
+    return out
 
 
 # --- bar / map ---------------------------------------------------------------------------------------------------
@@ -183,14 +257,25 @@ def snapshot_year(con: duckdb.DuckDBPyConnection, spec: ChartSpec) -> int | None
 
 
 def _entities(con: duckdb.DuckDBPyConnection, spec: ChartSpec, year: int) -> pd.DataFrame:
-    """Countries picked by name plus the members of the picked groups in ``year``."""
+    """Countries picked by name plus the members of the picked groups in ``year`` (as the spec counts members:
+    as of that year, or today's), each with the picked groups it belongs to (``first_group``: the first, by id)."""
+    return _entities_by_year(con, spec, [year]).drop(columns="frame_year")
+
+
+def _entities_by_year(con: duckdb.DuckDBPyConnection, spec: ChartSpec, years: list[int]) -> pd.DataFrame:
     _, group_names = _names(con)
-    rows = {c: {"iso3": c, "selected": True, "member_of": []} for c in spec.countries}
+    rows: dict[tuple[int, str], dict] = {}
+    for year in years:
+        for c in spec.countries:
+            rows[(year, c)] = {"frame_year": year, "iso3": c, "selected": True, "member_of": [], "first_group": None}
     for group_id in spec.groups:
-        for iso3 in queries.group_members(con, group_id, year)["iso3"]:
-            rows.setdefault(iso3, {"iso3": iso3, "selected": False, "member_of": []})["member_of"].append(
-                group_names.get(group_id, group_id))
-    frame = pd.DataFrame(list(rows.values()), columns=["iso3", "selected", "member_of"])
+        members = aggregate.members_by_year(con, group_id, years, spec.membership)
+        for year, iso3 in zip(members["year"], members["iso3"]):
+            row = rows.setdefault((int(year), iso3), {"frame_year": int(year), "iso3": iso3, "selected": False,
+                                                      "member_of": [], "first_group": None})
+            row["member_of"].append(group_names.get(group_id, group_id))
+            row["first_group"] = row["first_group"] or group_id
+    frame = pd.DataFrame(list(rows.values()), columns=["frame_year", "iso3", "selected", "member_of", "first_group"])
     frame["member_of"] = frame["member_of"].map(lambda m: ", ".join(m) if m else None)
     return frame
 
@@ -205,6 +290,14 @@ def _snapshot_frame(con: duckdb.DuckDBPyConnection, spec: ChartSpec) -> pd.DataF
     vals = queries.latest_values(con, spec.indicator_code, iso3s, year, TOLERANCE, source)
     frame = _country_rows(vals, spec.indicator_code).merge(
         ents.rename(columns={"iso3": "code"}), on="code", how="left")
+    if spec.kind == "map":  # picked countries without a value are drawn as "no data", not left out
+        missing = ents[~ents["iso3"].isin(set(vals["iso3"]))]
+        if not missing.empty:
+            country_names, _ = _names(con)
+            frame = pd.concat([frame, missing.rename(columns={"iso3": "code"}).assign(
+                series_kind="country", indicator_code=spec.indicator_code, low_coverage=False,
+                name=missing["iso3"].map(lambda c: country_names.get(c, c)),
+                flag=f"no data from {year - TOLERANCE} to {year}")], ignore_index=True)
     if spec.kind == "bar" and spec.groups:
         country_names, group_names = _names(con)
         for group_id in spec.groups:
@@ -300,7 +393,12 @@ def _tfhs_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 # --- provenance --------------------------------------------------------------------------------------------------
 
-def coverage_text(frame: pd.DataFrame, weighted_requested: bool = True) -> str:
+def count_true(column: pd.Series) -> int:
+    """How many cells of a yes/no column say yes (missing: no), whatever its dtype (bool, object, all-NaN float)."""
+    return int(pd.to_numeric(column, errors="coerce").fillna(0).astype(bool).sum())
+
+
+def coverage_text(frame: pd.DataFrame, weighted_requested: bool = True, membership: str | None = None) -> str:
     """One line per group: members reporting and the population coverage range, flagged years counted."""
     if frame.empty or "coverage" not in frame or not (frame["series_kind"] == "group").any():
         return ""
@@ -310,7 +408,8 @@ def coverage_text(frame: pd.DataFrame, weighted_requested: bool = True) -> str:
         if cov.empty:
             continue
         low = int(block["low_coverage"].fillna(False).astype(bool).sum())
-        span = f"{cov.min():.0%}" if cov.min() == cov.max() else f"{cov.min():.0%}–{cov.max():.0%}"
+        lo, hi = f"{cov.min():.0%}", f"{cov.max():.0%}"
+        span = lo if lo == hi else f"{lo}–{hi}"
         text = f"{short_name(name)}: {span} of population reports"
         if low:
             text += f" ({low} value(s) below two thirds)"
@@ -326,7 +425,11 @@ def coverage_text(frame: pd.DataFrame, weighted_requested: bool = True) -> str:
         plain = sorted(groups.loc[~weighted, "year"].astype(int).unique())
         how = (aggregate.weighting_text(True) + "; " + aggregate.weighting_text(False, True, _first_note(groups.loc[~weighted]))
                + f" — in {_years_text(plain)}")
-    members = "today's members in every year" if (groups.get("membership") == "current").all() else "members as of each year"
+    if membership is None:  # the frame's own words (group_changes.membership_text), when all rows agree
+        said = groups.get("membership", pd.Series(dtype=object)).dropna().unique()
+        members = said[0] if len(said) == 1 else group_changes.membership_text(None)
+    else:
+        members = group_changes.membership_text(membership)
     return f"Group values: {how}; {members}. Coverage — " + "; ".join(parts)
 
 
@@ -342,22 +445,66 @@ def _years_text(years: list[int]) -> str:
     return f"{years[0]}" if len(years) == 1 else f"{len(years)} years ({years[0]}–{years[-1]})"
 
 
+def _group_summaries(con: duckdb.DuckDBPyConnection, spec: ChartSpec, frame: pd.DataFrame) -> list[str]:
+    """Footer lines for the groups of a line / table / multiples chart: joins, how members are counted, the years
+    the members reporting changed (``group_changes.summary``), and what the markers mean."""
+    if frame.empty or spec.kind not in ("line", "table") or "change_note" not in frame:
+        return []
+    groups = frame[frame["series_kind"] == "group"]
+    if groups.empty:
+        return []
+    lines = []
+    memberships = _memberships(con, tuple(groups["code"].unique()))
+    for group_id, block in groups.groupby("code", sort=False):
+        notes = {int(y): n for y, n in zip(block["year"], block["change_note"]) if isinstance(n, str) and n}
+        members = memberships.get(group_id, memberships_empty())
+        shown = block.loc[block["value"].notna(), "year"]  # the group's own line: founders are not joins
+        if shown.empty:
+            continue
+        line = group_changes.summary(short_name(str(block["name"].iloc[0])), notes, members, int(shown.min()),
+                                     int(shown.max()), spec.membership)
+        if line:
+            lines.append(line)
+    if groups["change_note"].notna().any() or groups["low_coverage"].fillna(False).astype(bool).any():
+        lines.append(group_changes.MARKER_NOTE)
+    return lines
+
+
+def _source_table(con: duckdb.DuckDBPyConnection, source_ids: tuple[str, ...]) -> pd.DataFrame:
+    prov = queries.provenance(con, source_ids)
+    dates = con.execute("SELECT source_id, kind, vintage_date FROM source "
+                        "WHERE source_id IN (SELECT unnest(?::VARCHAR[]))", [list(source_ids)]).df()
+    return prov.merge(dates, on="source_id", how="left")
+
+
+def _vintage(prov: pd.DataFrame) -> str:
+    """Each source's data vintage: its date as people write it when the publisher gave one, else its own words."""
+    texts = [date_text(d) if pd.notna(d) and str(d) else str(v) for v, d in zip(prov["vintage"], prov["vintage_date"])
+             if (pd.notna(d) and str(d)) or (isinstance(v, str) and v)]
+    return "; ".join(dict.fromkeys(texts))
+
+
 def with_provenance(con: duckdb.DuckDBPyConnection, spec: ChartSpec, frame: pd.DataFrame) -> ChartSpec:
     """``spec`` with names, units, direction and the footer's provenance filled in for ``frame``."""
+    codes = [*spec.indicator_codes, *([spec.x_indicator_code] if spec.x_indicator_code else [])]
     cat = con.execute(
-        "SELECT indicator_code, name, unit, higher_is_better FROM indicator WHERE indicator_code IN (?, ?)",
-        [spec.indicator_code, spec.x_indicator_code or spec.indicator_code],
+        "SELECT indicator_code, name, short_name, unit, higher_is_better FROM indicator "
+        "WHERE indicator_code IN (SELECT unnest(?::VARCHAR[]))", [codes],
     ).df().set_index("indicator_code")
     sources = set(frame["source_id"].dropna()) if "source_id" in frame else set()
     if "sources" in frame:  # group values: every source behind the members' values
         sources |= {s for text in frame["sources"].dropna() for s in str(text).split(";") if s}
     if "x_source_id" in frame:
         sources |= set(frame["x_source_id"].dropna())
-    prov = queries.provenance(con, tuple(sorted(sources)))
+    shown = set(sources)
+    prov = _source_table(con, tuple(sorted(sources | ({spec.source_id} if spec.source_id else set()))))
+    publisher = {sid: (pub if isinstance(pub, str) and pub else sid)
+                 for sid, pub in zip(prov["source_id"], prov["publisher"])}
     notes = []
     if spec.source_id:
-        notes.append(f"Values from one source only: {spec.source_id} (not the best value per cell).")
-    disagree = int(frame["disagree"].fillna(False).astype(bool).sum()) if "disagree" in frame else 0
+        notes.append(f"Values from one source only: {publisher.get(spec.source_id, spec.source_id)} "
+                     "(not the best value per country and year).")
+    disagree = count_true(frame["disagree"]) if "disagree" in frame else 0
     if disagree:
         notes.append(f"Sources disagree on {disagree} of the values shown (beyond the unit's tolerance); the value "
                      f"shown follows the documented precedence — see \"Sources behind these numbers\".")
@@ -370,7 +517,9 @@ def with_provenance(con: duckdb.DuckDBPyConnection, spec: ChartSpec, frame: pd.D
     low = frame.get("low_coverage", pd.Series(dtype=bool)).fillna(False).astype(bool)
     if low.any() and (frame["series_kind"] == "group").any():
         notes.append(f"Group values covering less than {MIN_COVERAGE:.0%} of the group's population are "
-                     + ("hidden." if spec.hide_low_coverage else "flagged: hollow markers (lines), hatched bars."))
+                     + ("hidden." if spec.hide_low_coverage
+                        else "flagged: hollow markers and dotted lines, hatched bars."))
+    notes += _group_summaries(con, spec, frame)
 
     def info(code: str | None, field: str, default=""):
         return cat.loc[code, field] if code in cat.index and pd.notna(cat.loc[code, field]) else default
@@ -384,10 +533,78 @@ def with_provenance(con: duckdb.DuckDBPyConnection, spec: ChartSpec, frame: pd.D
               else bool(info(spec.indicator_code, "higher_is_better"))),
         x_indicator_name=spec.x_indicator_name or info(spec.x_indicator_code, "name", spec.x_indicator_code or ""),
         x_unit=spec.x_unit or info(spec.x_indicator_code, "unit"),
-        publishers=tuple(prov["publisher"].dropna()),
-        licences=tuple(prov["licence"].dropna()),
-        vintage="; ".join(dict.fromkeys(prov["vintage"].dropna().astype(str))),
-        retrieved=max(prov["retrieved_at"].dropna(), default=""),
-        coverage=coverage_text(frame, spec.weighted),
+        publishers=tuple(prov.loc[prov["source_id"].isin(shown), "publisher"].dropna()),
+        licences=tuple(prov.loc[prov["source_id"].isin(shown), "licence"].dropna()),
+        vintage=_vintage(prov[prov["source_id"].isin(shown)]),
+        retrieved=max(prov.loc[prov["source_id"].isin(shown), "retrieved_at"].dropna(), default=""),
+        coverage=coverage_text(frame, spec.weighted, spec.membership if spec.groups else None),
         notes=tuple(notes),
+        source_names=tuple(publisher.items()),
+        panels=tuple((c, info(c, "name", c), info(c, "unit")) for c in spec.indicator_codes) if spec.kind == "multiples"
+        else (),
+        title=spec.title or (_multiples_title([info(c, "short_name") or info(c, "name", c) for c in spec.indicator_codes])
+                             if spec.kind == "multiples" else ""),
     )
+
+
+def _multiples_title(names: list[str]) -> str:
+    """A small-multiples chart's title: the indicators' short names ("Undernourishment, HDI and Under-5 mortality")."""
+    title = names_text(names)
+    return title if len(title) <= 110 else f"{len(names)} indicators side by side"
+
+
+# --- map timeline and the scatter's x axis --------------------------------------------------------------------------
+
+def map_timeline(con: duckdb.DuckDBPyConnection, spec: ChartSpec) -> pd.DataFrame:
+    """A map's values for every year of ``spec``'s range (the animation's frames): per ``frame_year`` each picked
+    country and member of a picked group (members counted as the spec counts them), with its latest value at most
+    ``TOLERANCE`` years older (``year`` says which); picked countries without one have an empty ``value``."""
+    lo, hi = spec.year_from, spec.year_to
+    if lo is None or hi is None or (not spec.countries and not spec.groups):
+        return pd.DataFrame(columns=TIMELINE_COLUMNS)
+    step = max(1, -(-(hi - lo + 1) // MAX_FRAMES))
+    years = sorted({*range(hi, lo - 1, -step)})
+    ents = _entities_by_year(con, spec, years)
+    if ents.empty:
+        return pd.DataFrame(columns=TIMELINE_COLUMNS)
+    iso3s = tuple(sorted(set(ents["iso3"])))
+    values = queries.country_series(con, spec.indicator_code, iso3s, lo - TOLERANCE, hi, spec.source_id)
+    values = values[values["value"].notna()].sort_values(["iso3", "year"])
+    parts = []
+    for year in years:
+        window = values[(values["year"] <= year) & (values["year"] >= year - TOLERANCE)]
+        latest = window.groupby("iso3", sort=False).tail(1)
+        parts.append(ents[ents["frame_year"] == year].merge(
+            latest[["iso3", "year", "value", "source_id", "flag"]], on="iso3", how="left"))
+    frame = pd.concat(parts, ignore_index=True).rename(columns={"iso3": "code"})
+    country_names, _ = _names(con)
+    frame["name"] = frame["code"].map(lambda c: country_names.get(c, c))
+    frame["level"] = frame["value"]
+    if spec.base_year is not None:
+        base = queries.latest_values(con, spec.indicator_code, iso3s, spec.base_year, TOLERANCE, spec.source_id)
+        base_level = frame["code"].map(dict(zip(base["iso3"], base["value"])))
+        frame["value"] = ((frame["level"] / base_level - 1) * 100).where(base_level.notna() & (base_level != 0))
+    frame.loc[frame["level"].isna(), "flag"] = [f"no data from {y - TOLERANCE} to {y}"
+                                                for y in frame.loc[frame["level"].isna(), "frame_year"]]
+    return frame.reindex(columns=TIMELINE_COLUMNS)
+
+
+def x_overlap(con: duckdb.DuckDBPyConnection, indicator_code: str, countries: tuple[str, ...],
+              groups: tuple[str, ...], year: int, membership: str = "as_of_year",
+              source_id: str | None = None) -> pd.DataFrame:
+    """For a scatter of ``indicator_code`` in ``year``: per other indicator, how many of the countries shown (picked
+    ones and the picked groups' members) have a value of both within ``TOLERANCE`` years — ``indicator_code``,
+    ``n_countries``, most first."""
+    ents = _entities(con, ChartSpec(indicator_code, countries=countries, groups=groups, membership=membership), year)
+    y = queries.latest_values(con, indicator_code, tuple(ents["iso3"]), year, TOLERANCE, source_id)
+    if y.empty:
+        return pd.DataFrame(columns=["indicator_code", "n_countries"])
+    return con.execute(
+        """
+        SELECT indicator_code, count(DISTINCT iso3) AS n_countries FROM indicator_value
+        WHERE iso3 IN (SELECT unnest(?::VARCHAR[])) AND year BETWEEN ? AND ? AND indicator_code <> ?
+          AND value IS NOT NULL
+        GROUP BY indicator_code ORDER BY n_countries DESC, indicator_code
+        """,
+        [list(y["iso3"]), year - TOLERANCE, year, indicator_code],
+    ).df()

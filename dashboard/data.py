@@ -98,6 +98,8 @@ memberships = _per_version(queries.memberships)
 
 # --- charts (Compare, Country, Aid, Trust Fund, Briefing) -----------------------------------------------------------
 chart_bundle = _per_version(chart_data.chart_bundle)
+map_timeline = _per_version(chart_data.map_timeline)
+x_overlap = _per_version(chart_data.x_overlap)
 
 # --- Country profile and the founding paper -----------------------------------------------------------------------
 country_profile = _per_version(queries.country_profile)

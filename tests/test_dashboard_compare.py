@@ -3,17 +3,20 @@ and years, keeps its whole state in the URL, shrugs off bad links, and picks up 
 
 import base64
 import json
+import re
 import shutil
 from pathlib import Path
 
 import duckdb
 import numpy as np
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard_text import shown
+from dashboard.figures.common import short_name
 from etl import config, publish, resolve
-from test_dashboard_synthetic import synthetic  # noqa: F401  (fixture)
+from test_dashboard_synthetic import stunting, synthetic  # noqa: F401  (fixture)
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 
@@ -80,8 +83,9 @@ def test_every_view_renders_and_the_year_matters(at):
     for view in ("bar", "map", "scatter", "table"):
         at.segmented_control(key="cmp_view").set_value(view).run()
         assert not at.exception, view
-        if view == "scatter":  # the default x axis (the HDI, from the starter set) overlaps the years shown
-            assert at.session_state["cmp_x"] == "HDR.HDI" and chart(at)["data"]
+        if view == "scatter":  # the x axis is chosen for the countries shown: the HDI (starter set) overlaps them
+            assert at.session_state["cmp_x"] == "" and values(chart(at)["data"][0]["x"])
+            assert "Human Development Index" in chart(at)["layout"]["xaxis"]["title"]["text"]
             at.selectbox(key="cmp_x").select("DT.ODA.ODAT.PC.ZS").run()
         if view == "table":
             assert at.dataframe and not at.get("plotly_chart")
@@ -171,3 +175,143 @@ def test_renders_on_the_real_offline_build(built, monkeypatch):
         assert "Source:" in footer and "Licence:" in footer
     else:
         assert at.info
+
+
+# --- issue 13: pickers, honest group lines, the grapher's staples, staff language ---------------------------------
+
+def _first_match(options: list[str], typed: str) -> str | None:
+    """What Streamlit's ``filter_mode="contains"`` offers first (and Enter takes) for ``typed``."""
+    return next((o for o in options if typed.casefold() in o.casefold()), None)
+
+
+def test_pickers_find_a_group_by_name_or_acronym_and_enter_takes_the_one_typed(at):
+    from streamlit.proto.SelectWidgetFilterMode_pb2 import FILTER_MODE_CONTAINS
+
+    groups, countries = at.multiselect(key="cmp_g"), at.multiselect(key="cmp_c")
+    for picker in (groups, countries):
+        assert picker.proto.filter_mode == FILTER_MODE_CONTAINS  # "Shanghai" finds "Shanghai Cooperation…"
+        assert picker.proto.select_all == 0 and picker.proto.wrap  # no "Select N matches" on Enter; every tag shown
+    options = list(groups.options)
+    assert "Shanghai Cooperation Organisation (SCO)" in options and "ASEAN Plus Three (APT)" in options
+    assert _first_match(options, "Shanghai") == "Shanghai Cooperation Organisation (SCO)"
+    assert _first_match(options, "ASEAN") == "Association of Southeast Asian Nations (ASEAN)"
+    assert _first_match(options, "EAS") == "East Asia Summit (EAS)"  # not "…SouthEASt Asian…"
+    for label in options:  # every group: its full label and its acronym ("ASEAN", "APT", not "UN M49") find it first
+        assert _first_match(options, label) == label and _first_match(options, short_name(label)) == label, label
+    names = list(countries.options)
+    for name in names:  # "Niger" before "Nigeria", "Guinea" before "Equatorial Guinea"
+        assert _first_match(names, name) == name, name
+    at.multiselect(key="cmp_g").set_value(["asean", "sco", "cica"]).run()
+    caption = " ".join(shown(c.value) for c in at.caption)
+    assert "ASEAN: " in caption and "SCO: " in caption and "CICA: " in caption  # every pick listed, none truncated
+
+
+def test_todays_members_are_the_default_and_the_choice_is_explained(at):
+    assert at.query_params["mem"] == "current" and at.selectbox(key="cmp_mem").value == "current"
+    captions = " ".join(shown(c.value) for c in at.caption)
+    assert "today's members throughout" in captions and "does not jump when a country joins" in captions
+    footer = next(a for a in chart(at)["layout"]["annotations"] if a.get("name") == "footer")["text"]
+    assert "today's members throughout" in footer
+    data = next(d.value for d in at.dataframe if "group members counted" in d.value.columns)
+    assert set(data.loc[data["kind"] == "group", "group members counted"]) == {"today's members throughout"}
+
+
+def _traces(at) -> dict:
+    return {t.get("name"): t for t in chart(at)["data"]}
+
+
+def test_joins_are_marked_on_the_group_line_asean_undernourishment(built, monkeypatch):
+    """Real data (starter set): with members as of each year, Laos and Myanmar join ASEAN in 1997 (and Vietnam in
+    1995, Cambodia in 1999): diamonds on the line at those years, the hover says who."""
+    query = {"ind": "SN.ITK.DEFC.ZS", "c": "", "g": "asean", "time": "1990..2020", "view": "line", "mem": "as_of_year"}
+    at = app(built.data, monkeypatch, query)
+    assert not at.exception
+    marks = _traces(at)["ASEAN: changes"]
+    years = values(marks["x"])
+    assert {1995, 1997, 1999} <= set(years)
+    note = marks["customdata"][years.index(1997)][0]
+    assert "Laos and Myanmar joined ASEAN in 1997" in note
+    listed = next(d.value for d in at.dataframe if "what changed" in d.value.columns)
+    assert any("Laos and Myanmar joined" in n for n in listed["what changed"])
+    footer = next(a for a in chart(at)["layout"]["annotations"] if a.get("name") == "footer")["text"]
+    assert "Laos and Myanmar joined in 1997" in footer and "Diamonds" in footer
+
+    quiet = app(built.data, monkeypatch, {**query, "time": "2000..2015"})  # nobody joins ASEAN in these years
+    assert not quiet.exception and "ASEAN: changes" not in _traces(quiet) and "ASEAN" in _traces(quiet)
+
+    today = app(built.data, monkeypatch, {**query, "mem": "current"})  # same members throughout: nothing joins
+    assert not today.exception and "ASEAN: changes" not in _traces(today)
+    footer = next(a for a in chart(today)["layout"]["annotations"] if a.get("name") == "footer")["text"]
+    assert "also before" in footer and "Laos and Myanmar (1997)" in footer
+
+
+def test_table_view_is_countries_by_years(at):
+    at.segmented_control(key="cmp_view").set_value("table").run()
+    assert not at.exception and not at.get("plotly_chart")
+    table = at.dataframe[0].value
+    table = table.data if hasattr(table, "data") and not isinstance(table, pd.DataFrame) else table
+    assert list(table.columns) == ["Country or group", *[str(y) for y in range(2000, 2021)]]
+    assert list(table["Country or group"]) == ["ASEAN", "Cambodia"]  # groups first, by their acronym
+    cells = {str(v) for col in table.columns[1:] for v in table[col]}
+    assert not cells & {"None", "nan", "NaN", "<NA>", ""}
+    khm = table.set_index("Country or group").loc["Cambodia"]
+    assert khm["2010"] == f"{stunting('KHM', 2010):.3g}%"
+    asean = table.set_index("Country or group").loc["ASEAN"]
+    assert asean["2000"].endswith("%*") and not asean["2010"].endswith("*")  # low coverage marked
+
+
+def test_map_is_a_timeline_that_plays(at):
+    at.segmented_control(key="cmp_view").set_value("map").run()
+    at.slider(key="cmp_time").set_value((2005, 2015)).run()
+    spec = chart(at)
+    assert not at.exception
+    assert [f["name"] for f in spec["frames"]] == [str(y) for y in range(2005, 2016)]
+    buttons = [b["label"] for m in spec["layout"]["updatemenus"] for b in m["buttons"]]
+    assert buttons == ["Play", "Pause"]
+    steps = spec["layout"]["sliders"][0]["steps"]
+    assert [s["label"] for s in steps] == [str(y) for y in range(2005, 2016)]
+    assert steps[spec["layout"]["sliders"][0]["active"]]["label"] == str(at.session_state["cmp_year"])
+    first = {f["name"]: f for f in spec["frames"]}
+    assert first["2005"]["data"][0]["z"] != first["2015"]["data"][0]["z"]
+    no_data = next(t for t in spec["data"] if t.get("name") == "no data")
+    assert no_data["showlegend"] and no_data["type"] == "choropleth"
+
+
+def test_small_multiples_draw_several_indicators(at):
+    at.multiselect(key="cmp_more").set_value(["SI.POV.DDAY", "DT.ODA.ODAT.PC.ZS"]).run()
+    assert not at.exception and at.query_params["more"] == "SI.POV.DDAY,DT.ODA.ODAT.PC.ZS"
+    spec = chart(at)
+    panels = {t.get("xaxis", "x") for t in spec["data"]}
+    assert len(panels) == 3  # one small chart per indicator
+    titles = " ".join(a.get("text", "") for a in spec["layout"]["annotations"])
+    assert "stunting" in titles.lower() and "poverty" in titles.lower()
+    named = {t["name"] for t in spec["data"] if t.get("showlegend") is not False}
+    assert named == {"Cambodia", "ASEAN"}  # one legend for every panel
+    at.segmented_control(key="cmp_view").set_value("bar").run()
+    assert not at.exception and chart(at)["data"][0]["type"] == "bar"  # other views: the first indicator
+
+
+def test_compare_speaks_staff_language(at):
+    for view in ("line", "bar", "map", "table"):
+        at.segmented_control(key="cmp_view").set_value(view).run()
+        assert not at.exception
+        for frame in at.dataframe:
+            value = frame.value.data if hasattr(frame.value, "data") and not isinstance(frame.value, pd.DataFrame) \
+                else frame.value
+            assert not [c for c in value.columns if "_" in str(c)], (view, list(value.columns))
+            cells = {str(v) for c in value.columns for v in value[c] if isinstance(v, str)}
+            assert not cells & {"None", "nan", "NaN", "<NA>"}, view
+        texts = [shown(e.value) for e in [*at.caption, *at.markdown, *at.info, *at.warning]]
+        assert not any(re.search(r"\bNone\b|\bnan\b", t) for t in texts), view
+    sources = at.selectbox(key="cmp_src").options
+    assert sources[0] == "Best source per country and year"
+    assert any(o.startswith("SYNTHETIC test data") for o in sources[1:]) and "synthetic" not in sources
+    at.segmented_control(key="cmp_view").set_value("line").run()
+    footer = next(a for a in chart(at)["layout"]["annotations"] if a.get("name") == "footer")["text"]
+    assert "retrieved 1 Jan 2026" in footer  # dates as people write them
+
+
+def test_compare_has_no_emoji():
+    text = Path(APP).with_name("views").joinpath("compare.py").read_text(encoding="utf-8")
+    emoji = [c for c in text if 0x1F000 <= ord(c) <= 0x1FAFF or 0x2600 <= ord(c) <= 0x27BF]
+    assert not emoji, emoji  # icons are Material symbols: they render without an emoji font

@@ -159,7 +159,7 @@ def test_sources_page_rejects_a_malicious_filter(synthetic, monkeypatch):
 DEEP_LINKS = [  # (page, query string of a copied link, widget key → the value it must open with)
     ("views/compare.py", {"ind": "SI.POV.DDAY", "c": "VNM", "g": "asean_plus_3", "time": "2004..2016", "view": "bar",
                           "year": "2010", "x": "DT.ODA.ODAT.PC.ZS", "log": "0", "base": "", "w": "0", "lowcov": "hide",
-                          "src": "synthetic", "mem": "current"},
+                          "src": "synthetic", "mem": "current", "more": ""},
      {"cmp_ind": "SI.POV.DDAY", "cmp_c": ["VNM"], "cmp_g": ["asean_plus_3"], "cmp_time": (2004, 2016),
       "cmp_year": 2010, "cmp_w": False, "cmp_lowcov": "hide", "cmp_src": "synthetic", "cmp_mem": "current"}),
     ("views/country.py", {"iso3": "VNM", "ind": "SH.STA.STNT.ZS", "g": "eas"},

@@ -107,7 +107,9 @@ def test_compare_defaults_prefer_stunting_cambodia_and_asean():
                               "year_min": [1990, 2000, 1950], "year_max": [2017, 2020, 2020]})
     params = {p.name: p.default for p in compare_url.params(catalogue, {"KHM", "VNM"}, {"asean", "eas"})}
     assert params["ind"] == "SH.STA.STNT.ZS" and params["c"] == ("KHM",) and params["g"] == ("asean",)
-    assert params["x"] == "HDR.HDI"
+    assert params["x"] == compare_url.AUTO_X and params["mem"] == "current"  # x: chosen for the countries shown
+    overlap = pd.DataFrame({"indicator_code": ["Z", "HDR.HDI"], "n_countries": [10, 9]})
+    assert compare_url.auto_x(overlap, catalogue.assign(unit_kind="percent"), "SH.STA.STNT.ZS") == "HDR.HDI"
 
 
 def test_plain_text_filter():

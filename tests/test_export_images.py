@@ -83,7 +83,10 @@ def test_map_draws_offline_from_the_local_topojson(charts):
     world = json.loads((engine.TOPOJSON_DIR / "world_110m.json").read_text(encoding="utf-8"))
     on_map = {g.get("id") for g in world["objects"]["countries"]["geometries"]}
     expected = set(chart.frame.loc[chart.frame["value"].notna(), "code"]) & on_map  # 110m drops Singapore
-    assert len(expected) >= 7 and len(shaded) == len(expected)  # every member with a value drawn, with geometry
+    missing = set(chart.frame.loc[chart.frame["value"].isna(), "code"]) & on_map  # picked, no value: "no data"
+    grey = re.findall(r'class="choroplethlocation"[^>]* fill="rgb\(176, 176, 176\)"', svg)
+    assert len(expected) >= 7 and len(shaded) == len(expected) + len(missing)  # every member drawn, with geometry
+    assert len(grey) == len(missing)  # those without a value in the "no data" grey
     assert engine.TOPOJSON_URL.startswith("file://") and "cdn" not in engine.TOPOJSON_URL
 
 

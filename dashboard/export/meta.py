@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 import duckdb
 import pandas as pd
 
-from dashboard import chart_data, queries
+from dashboard import chart_data, group_changes, queries
 from dashboard.figures.footer import footer_lines
 from dashboard.figures.spec import ChartSpec
 
@@ -86,7 +86,8 @@ def load_chart(con: duckdb.DuckDBPyConnection, spec: ChartSpec) -> Chart:
     if spec.kind in SNAPSHOT_KINDS and spec.year is None:  # the year the chart shows, stated, not implied
         spec = replace(spec, year=chart_data.snapshot_year(con, spec))
     frame = chart_data.chart_frame(con, spec)
-    if (spec.year_from is None or spec.year_to is None) and not frame.empty and spec.kind in ("line", "table"):
+    if (spec.year_from is None or spec.year_to is None) and not frame.empty and spec.kind in ("line", "table",
+                                                                                               "multiples"):
         years = frame["year"].dropna()  # an open range: say which years the chart actually shows
         spec = replace(spec, year_from=spec.year_from if spec.year_from is not None else int(years.min()),
                        year_to=spec.year_to if spec.year_to is not None else int(years.max()))
@@ -129,8 +130,9 @@ def subtitle(spec: ChartSpec, frame: pd.DataFrame, labels=()) -> str:
         parts = [f"y: {spec.value_label}", f"x: {spec.x_indicator_name or spec.x_indicator_code}"
                  + (f" ({spec.x_unit})" if spec.x_unit else "")]
     parts += [shown, when]
-    if spec.groups and spec.kind in ("line", "bar", "table"):
-        parts.append("groups: population-weighted mean" if spec.weighted else "groups: unweighted mean")
+    if spec.groups and spec.kind in ("line", "bar", "table", "multiples"):
+        parts.append(("groups: population-weighted mean" if spec.weighted else "groups: unweighted mean")
+                     + f", {group_changes.membership_text(spec.membership)}")
     if spec.log_scale and spec.base_year is None:
         parts.append("log scale")
     return " · ".join(p for p in parts if p)

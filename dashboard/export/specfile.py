@@ -2,7 +2,8 @@
 
 A chart is a small mapping — ``indicator``, ``kind``, ``groups``, ``countries``, ``from``, ``to``, ``year``,
 ``x_indicator``, ``base_year``, ``weighted``, ``hide_low_coverage``, ``log``, ``title``, ``source`` (only this
-source's values; default: per cell the best source), ``membership`` (``as_of_year`` or ``current``) — that
+source's values; default: per cell the best source), ``membership`` (``as_of_year`` or ``current``), ``more`` (kind
+``multiples``: the indicators drawn beside ``indicator``, one small chart each) — that
 ``to_spec`` turns into a ChartSpec after ``Resolver`` maps what was typed to warehouse ids: indicator codes
 case-insensitively (codes of earlier versions translated, e.g. GAPMINDER.LIFEEXP → SP.DYN.LE00.IN), groups by
 id, name or abbreviation (``ASEAN``, ``ASEAN+3`` → ``asean``, ``asean_plus_3``; the resolver of
@@ -48,7 +49,8 @@ import duckdb
 from dashboard.figures.spec import KINDS, ChartSpec
 from etl.progress_table import resolve_group
 
-LIST_KEYS = {"groups": "groups", "group": "groups", "countries": "countries", "country": "countries"}
+LIST_KEYS = {"groups": "groups", "group": "groups", "countries": "countries", "country": "countries",
+             "more": "more", "more_indicators": "more"}
 INT_KEYS = {"from": "from", "year_from": "from", "to": "to", "year_to": "to", "year": "year", "base_year": "base_year"}
 BOOL_KEYS = {"weighted", "hide_low_coverage", "log"}
 TEXT_KEYS = {"indicator": "indicator", "kind": "kind", "chart": "kind", "view": "kind", "x_indicator": "x_indicator",
@@ -283,6 +285,9 @@ def to_spec(d: dict, resolve: Resolver) -> ChartSpec:
     countries = tuple(dict.fromkeys(resolve.country(c) for c in d.get("countries", [])))
     if not groups and not countries:
         raise SpecError("pick at least one group or country (--group ASEAN, --country THA)")
+    more = tuple(dict.fromkeys(resolve.indicator(c) for c in d.get("more", []))) if kind == "multiples" else ()
+    if kind == "multiples" and not more:
+        raise SpecError("small multiples need more indicators: more = [\"CODE\", …] beside the indicator")
     x = d.get("x_indicator")
     if kind == "scatter" and not x:
         raise SpecError("a scatter needs an x axis: --x-indicator CODE (or x_indicator = \"…\")")
@@ -299,7 +304,7 @@ def to_spec(d: dict, resolve: Resolver) -> ChartSpec:
         year=year if kind in ("bar", "map", "scatter") else None,
         x_indicator_code=resolve.indicator(x) if kind == "scatter" and x else None, title=d.get("title", ""),
         source_id=resolve.source(d["source"]) if d.get("source") else None,
-        membership=_membership(d.get("membership")),
+        membership=_membership(d.get("membership")), more_indicators=more,
     )
 
 
@@ -332,6 +337,8 @@ def to_mapping(spec: ChartSpec) -> dict:
         out["source"] = spec.source_id
     if spec.membership != "as_of_year":
         out["membership"] = spec.membership
+    if spec.more_indicators:
+        out["more"] = list(spec.more_indicators)
     return out
 
 

@@ -15,6 +15,7 @@ from datetime import datetime
 import pandas as pd
 from openpyxl.styles import Alignment, Font
 
+from dashboard import group_changes
 from dashboard.export import meta
 from dashboard.export.meta import Chart
 from dashboard.figures.common import title_of
@@ -40,6 +41,10 @@ COLUMNS = {
     "weighted": "groups: population-weighted mean (else plain mean)",
     "min_code": "groups: member with the lowest value", "min_name": "groups: its name", "min_value": "groups: its value",
     "max_code": "groups: member with the highest value", "max_name": "groups: its name", "max_value": "groups: its value",
+    "weighting": "groups: how the value is formed",
+    "membership": "groups: which members are counted (today's throughout, or as of each year)",
+    "change_note": "groups: a member joined or left, or the members reporting changed, that year",
+    "first_group": "the first picked group the country belongs to (its colour on the chart)",
     "selected": "picked by name (not only as a member of a group)",
     "member_of": "groups picked that the country belongs to",
     "x_indicator_code": "scatter: indicator on the x axis", "x_value": "scatter: x value", "x_year": "scatter: its year",
@@ -67,8 +72,8 @@ def metadata_rows(chart: Chart, generated: datetime | None = None) -> list[list]
                         ["year shown", spec.year if spec.year is not None else "every year in the range"],
                         ["values", spec.value_label],
                         ["group values", ("population-weighted" if spec.weighted else "unweighted") + " mean over "
-                         "members reporting; below two-thirds coverage: " + ("hidden" if spec.hide_low_coverage
-                                                                              else "flagged")],
+                         "members reporting; " + group_changes.membership_text(spec.membership)
+                         + "; below two-thirds coverage: " + ("hidden" if spec.hide_low_coverage else "flagged")],
                         ["rows", len(chart.frame)],
                         ["generated", meta.generated_line(generated, m.warehouse_version)],
                         [],

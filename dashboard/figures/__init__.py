@@ -1,7 +1,9 @@
 """Pure figure builders: ``build_<kind>(data: pd.DataFrame, spec: ChartSpec) -> go.Figure``, no Streamlit.
 
 ``data`` is exactly what ``dashboard.chart_data.chart_frame(con, spec)`` returns for ``spec`` (line, bar, map,
-scatter, table), or the aid / Trust Fund frames for ``sankey`` / ``counts``. Every figure carries the shared
+scatter, table, multiples), or the aid / Trust Fund frames for ``sankey`` / ``counts``. The page's map plays a
+timeline (``map.build_map_timeline`` over ``chart_data.map_timeline``); its exports show the chosen year. Every
+figure carries the shared
 ``footer`` annotation (publishers, licence, vintage, coverage). Briefing exports call ``build(data, spec)``.
 """
 
@@ -14,6 +16,7 @@ from dashboard.figures.bar import build_bar
 from dashboard.figures.counts import build_counts
 from dashboard.figures.line import build_line
 from dashboard.figures.map import PLOTLY_CONFIG, TOPOJSON_DIR, build_map
+from dashboard.figures.multiples import build_multiples
 from dashboard.figures.sankey import build_sankey
 from dashboard.figures.scatter import build_scatter
 from dashboard.figures.spec import ChartSpec
@@ -21,7 +24,7 @@ from dashboard.figures.table import build_table
 
 BUILDERS = {
     "line": build_line, "bar": build_bar, "map": build_map, "scatter": build_scatter, "table": build_table,
-    "sankey": build_sankey, "counts": build_counts,
+    "sankey": build_sankey, "counts": build_counts, "multiples": build_multiples,
 }
 
 __all__ = ["BUILDERS", "ChartSpec", "PLOTLY_CONFIG", "TOPOJSON_DIR", "build", *(f"build_{k}" for k in BUILDERS)]

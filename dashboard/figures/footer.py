@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 
 from dashboard.figures.markup import plain_lines
 from dashboard.figures.spec import ChartSpec
+from dashboard.labels import date_text
 
 WIDTH = 115  # characters per footer line before wrapping
 LINE_PX = 14
@@ -28,7 +29,7 @@ def footer_lines(spec: ChartSpec) -> list[str]:
     lines = [f"Source: {_join(spec.publishers)}", f"Licence: {_join(spec.licences)}"]
     vintage = f"Data vintage: {spec.vintage or 'not stated by the publisher'}"
     if spec.retrieved:
-        vintage += f" · retrieved {spec.retrieved[:10]}"
+        vintage += f" · retrieved {date_text(spec.retrieved)}"
     lines.append(vintage)
     if spec.coverage:
         lines.append(spec.coverage)

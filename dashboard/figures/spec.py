@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-KINDS = ("line", "bar", "map", "scatter", "table")
+KINDS = ("line", "bar", "map", "scatter", "table", "multiples")
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,7 @@ class ChartSpec:
     membership: str = "as_of_year"  # group members: "as_of_year" (as each year) or "current" (today's, throughout)
     year: int | None = None  # the one year of bar / map / scatter views (None: latest in range)
     x_indicator_code: str | None = None  # scatter: the indicator on the x axis
+    more_indicators: tuple[str, ...] = ()  # multiples: the indicators drawn beside indicator_code, one panel each
     x_indicator_name: str = ""
     x_unit: str = ""
     higher_is_better: bool | None = None
@@ -41,6 +42,8 @@ class ChartSpec:
     retrieved: str = ""
     coverage: str = ""
     notes: tuple[str, ...] = field(default=())
+    source_names: tuple[tuple[str, str], ...] = ()  # (source_id, publisher): hover text names the publisher
+    panels: tuple[tuple[str, str, str], ...] = ()  # multiples: (indicator_code, name, unit) per panel, in order
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS + ("sankey", "counts"):
@@ -50,10 +53,18 @@ class ChartSpec:
 
     def selection(self) -> ChartSpec:
         """The spec without its provenance labels: what decides the data (a stable cache key)."""
-        return replace(self, publishers=(), licences=(), vintage="", retrieved="", coverage="", notes=(), title="")
+        return replace(self, publishers=(), licences=(), vintage="", retrieved="", coverage="", notes=(), title="",
+                       source_names=(), panels=())
+
+    @property
+    def indicator_codes(self) -> tuple[str, ...]:
+        """Every indicator the chart draws: the main one, then a small-multiples chart's others."""
+        return tuple(dict.fromkeys((self.indicator_code, *self.more_indicators)))
 
     @property
     def value_label(self) -> str:
         if self.base_year is not None:
             return f"% change since {self.base_year}"
+        if self.kind == "multiples":
+            return "each indicator in its own unit"
         return self.unit or "value"
