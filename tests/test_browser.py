@@ -108,7 +108,7 @@ def test_deep_links_open_their_page_in_that_state(server):
             page = browser.new_page(viewport={"width": 1400, "height": 1600})
             # the first request a fresh server sees is a page URL with a query string (the case that used to fail)
             _opened(page, server + "/compare?" + LINE, "Compare")
-            expect(page).to_have_url(re.compile(r"/compare\?.*ind=GAPMINDER\.LIFEEXP"))
+            expect(page).to_have_url(re.compile(r"/compare\?.*ind=SP\.DYN\.LE00\.IN"))
             picked = page.locator('[data-testid="stSelectbox"]').filter(has_text="Indicator").locator("input").first
             expect(picked).to_have_value(re.compile("Life expectancy"))
             plot = page.locator(".js-plotly-plot").first
