@@ -135,3 +135,14 @@ def yes_no(value: object, yes: str = "yes", no: str = "", blank: str = "") -> st
     if missing(value):
         return blank
     return yes if bool(value) else no
+
+
+_CODE = re.compile(r"(?<![\w.])[A-Z][A-Za-z0-9]*(?:[._][A-Za-z0-9-]+)+(?![\w])")
+
+
+def with_names(text: object, names: dict[str, str]) -> str:
+    """``text`` with every indicator code it mentions (``SI.POV.DDAY``) replaced by the indicator's name, so a
+    method's explanation reads in words; codes it does not know stay as they are."""
+    if missing(text):
+        return ""
+    return _CODE.sub(lambda m: names.get(m[0].rstrip("."), m[0]), str(text))

@@ -160,5 +160,5 @@ else:
         staff_table.show(beside, {
             "name": Col("The paper's figure", 190), "year": Col("Year", 55, "year"), "paper_value": Col("Paper", 70, "number"),
             "public_name": Col("Public series", 150), "public_year": Col("Year", 55, "year"),
-            "public_value": Col("Public value", 80, "number"), "source": Col("From", 120), "note": Col("Note", 120),
-        }, max_lines=3)
+            "public_value": Col("Public value", 80, "number"), "source": Col("From", 120), "note": Col("Note", 220),
+        }, max_lines=4)
