@@ -117,8 +117,8 @@ def year_span(lo: object, hi: object, blank: str = "no data") -> str:
 
 
 def number(value: object, digits: int = 4, blank: str = MISSING) -> str:
-    """A value as a reader writes it: ``0.582``, ``1,714``, ``19,574``; missing as ``blank``."""
-    if missing(value):
+    """A value as a reader writes it: ``0.582``, ``1,714``, ``19,574``; missing (or empty text) as ``blank``."""
+    if missing(value) or (isinstance(value, str) and not value.strip()):
         return blank
     try:
         x = float(value)
@@ -146,3 +146,16 @@ def with_names(text: object, names: dict[str, str]) -> str:
     if missing(text):
         return ""
     return _CODE.sub(lambda m: names.get(m[0].rstrip("."), m[0]), str(text))
+
+
+FIELD_WORDS = {"value_high": "upper value", "value_text": "value as printed", "iso3": "country code"}
+
+
+def field_words(text: object) -> str:
+    """A curator's note that names a warehouse column (``value_high``) with the column's meaning instead."""
+    if missing(text):
+        return ""
+    out = str(text)
+    for field, words in FIELD_WORDS.items():
+        out = re.sub(rf"(?<![\w]){field}(?![\w])", words, out)
+    return out

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from dashboard.labels import MISSING
+from dashboard.labels import MISSING, missing
 
 BUDGET_PX = 770  # a row-selection column takes another ~30 px
 CHAR_PX = 7.2  # average width of a table character (Source Sans, 14 px)
@@ -65,7 +65,7 @@ def prepared(frame: pd.DataFrame, columns: dict[str, Col]) -> pd.DataFrame:
     view = frame[[c for c in columns if c in frame]].copy()
     for name, col in columns.items():
         if name in view and col.kind == "text":
-            view[name] = view[name].astype(object).where(view[name].notna(), "").astype(str)
+            view[name] = [("" if missing(v) else str(v)) for v in view[name]]
     return view
 
 
@@ -86,7 +86,7 @@ def config(col: Col) -> object:
 
 def blank(column: pd.Series) -> bool:
     """Whether a column holds nothing to read (every cell missing or empty text)."""
-    return bool(column.isna().all() or column.astype(str).str.strip().isin(["", "None", "nan"]).all())
+    return all(missing(v) or str(v).strip() == "" for v in column)
 
 
 def show(frame: pd.DataFrame, columns: dict[str, Col], *, key: str | None = None, max_rows: int = 12,

@@ -15,7 +15,7 @@ from dashboard.components.export_panel import export_panel
 from dashboard.components.staff_table import Col
 from dashboard.figures import PLOTLY_CONFIG, ChartSpec, build
 from dashboard.figures.common import short_name
-from dashboard.labels import THEME_LABELS, source_label, text_or, theme_label, year_span
+from dashboard.labels import THEME_LABELS, field_words, source_label, text_or, theme_label, year_span
 from dashboard.plain import md
 from dashboard.views import PAGE_KEYS
 from dashboard.views import country_url as url
@@ -143,7 +143,7 @@ mine = figures[figures["iso3"] == iso3]
 if mine.empty:
     st.info(f"Soh (2008) quotes no figure for {md(country_name[iso3])}.")
 else:
-    staff_table.show(mine.assign(theme_name=mine["theme"].map(theme_label)), {
+    staff_table.show(mine.assign(theme_name=mine["theme"].map(theme_label), flag=mine["flag"].map(field_words)), {
         "measure": Col("Figure", 250), "value_text": Col("As printed", 90), "unit": Col("Unit", 80),
         "period": Col("Period", 80), "theme_name": Col("Theme", 100), "cited_source": Col("The paper cites", 140),
         "flag": Col("Note", 120, help="Why the figure is doubtful, when it is"),
@@ -156,7 +156,8 @@ else:
         beside = beside.assign(
             source=[source_label(names.loc[s, "title"], names.loc[s, "publisher"], names.loc[s, "kind"], s)
                     if isinstance(s, str) and s in names.index else "" for s in beside["public_source"]],
-            note=[" ".join(text_or(x, "") for x in pair).strip() for pair in zip(beside["public_note"], beside["flag"])])
+            note=[field_words(" ".join(text_or(x, "") for x in pair).strip())
+                  for pair in zip(beside["public_note"], beside["flag"])])
         staff_table.show(beside, {
             "name": Col("The paper's figure", 190), "year": Col("Year", 55, "year"), "paper_value": Col("Paper", 70, "number"),
             "public_name": Col("Public series", 150), "public_year": Col("Year", 55, "year"),

@@ -9,7 +9,7 @@ import streamlit as st
 from dashboard import data
 from dashboard.components import staff_table
 from dashboard.components.staff_table import Col
-from dashboard.labels import THEME_LABELS, source_label, text_or
+from dashboard.labels import THEME_LABELS, field_words, source_label, text_or
 from dashboard.plain import md
 
 SUBJECTS = {"country": "Countries", "region": "Regions", "fund": "The Trust Fund", "donor": "Donors",
@@ -55,7 +55,7 @@ for subject, block in view.groupby("display_subject", sort=False):
             "cited_source": Col("The paper cites", 150), "doubtful": Col("", 70),
         }, max_lines=3)
         for _, row in block[block["flag"].notna()].iterrows():
-            st.warning(f"**{md(row['measure'])}** (“{md(row['value_text'])}”): {md(row['flag'])}",
+            st.warning(f"**{md(row['measure'])}** (“{md(row['value_text'])}”): {md(field_words(row['flag']))}",
                        icon=":material/warning:")
         for row, place in zip(block.to_dict("records"), where):
             st.caption(f"“{md(row['quote'])}” — {md(place)}", help=md(f"Figure {row['figure_id']}"))
@@ -72,7 +72,8 @@ if not countries.empty:
         beside = beside.assign(
             source=[source_label(names.loc[x, "title"], names.loc[x, "publisher"], names.loc[x, "kind"], x)
                     if isinstance(x, str) and x in names.index else "" for x in beside["public_source"]],
-            note=[" ".join(text_or(x, "") for x in pair).strip() for pair in zip(beside["public_note"], beside["flag"])])
+            note=[field_words(" ".join(text_or(x, "") for x in pair).strip())
+                  for pair in zip(beside["public_note"], beside["flag"])])
         staff_table.show(beside, {
             "name": Col("The paper's figure", 190), "year": Col("Year", 55, "year"), "paper_value": Col("Paper", 70, "number"),
             "public_name": Col("Public series", 150), "public_year": Col("Year", 55, "year"),

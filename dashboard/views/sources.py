@@ -126,9 +126,9 @@ st.page_link("views/indicators.py", label="Every indicator: definition, unit, so
              icon=":material/menu_book:")
 
 # --- for analysts: quarantine and the run log ------------------------------------------------------------------------
-st.subheader("For analysts")
+st.subheader("Behind the data")
 filtered = any(st.session_state.get(f"{P}_{k}") for k in ("src", "tbl", "reason"))
-with st.expander(f"Rows set aside during loading ({int(summary['rows'].sum()):,})", expanded=filtered,
+with st.expander(f"For analysts: rows set aside during loading ({int(summary['rows'].sum()):,})", expanded=filtered,
                  icon=":material/filter_alt:"):
     if summary.empty:
         st.success("No row is in quarantine: every row of the published version passed validation.")
@@ -171,7 +171,7 @@ with st.expander(f"Rows set aside during loading ({int(summary['rows'].sum()):,}
             except ValueError:
                 st.code(first["record"], language=None)
 
-with st.expander("Refresh history", icon=":material/history:"):
+with st.expander("For analysts: refresh history", icon=":material/history:"):
     runs = data.run_log()
     if runs.empty:
         st.info(f"No run log at {md(data.run_log_file())} (runs are logged by `hsdash refresh` and `hsdash import`).")
