@@ -78,6 +78,8 @@ if values["src"]:
     found = found[found["source_list"].map(lambda lst: values["src"] in lst)]
 if values["cur"]:
     found = found[found["curated"]]
+found = found.assign(_theme=found["theme"].map({t: i for i, t in enumerate(THEME_LABELS)}).fillna(len(THEME_LABELS)))
+found = found.sort_values(["_theme", "name"], kind="stable")  # freedom from want first, as the themes are listed
 query = (values["q"] or "").strip()
 if query:
     found = found[found["hay"].map(lambda hay: matches(hay, query))]
@@ -90,8 +92,11 @@ results = found.assign(
 st.caption(f"{len(results)} of {len(catalogue)} indicators" + (" match" if query or len(results) < len(catalogue) else ""))
 
 codes = list(results["indicator_code"])
-if st.session_state.get(f"{P}_ind") not in names:
+signature = (query, tuple(values["theme"] or ()), values["src"], values["cur"], values["all"])
+changed = st.session_state.get(f"{P}_filters") not in (None, signature)  # None: first run (a link's ind is kept)
+if st.session_state.get(f"{P}_ind") not in names or (changed and st.session_state[f"{P}_ind"] not in codes):
     st.session_state[f"{P}_ind"] = codes[0] if codes else None
+st.session_state[f"{P}_filters"] = signature
 
 event = staff_table.show(results, {
     "name": Col("Indicator", 330), "unit": Col("Unit", 150), "theme_name": Col("Theme", 120),

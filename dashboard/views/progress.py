@@ -40,13 +40,15 @@ st.markdown(
     "needed 0.10 ≤ R < 0.95). Cells show the baseline → latest years used; hover a column header for its source."
 )
 
-left, right = st.columns([1, 2])
+left, _ = st.columns([1, 2])
 group_names = dict(zip(groups["group_id"], groups["name"]))
 group_id = left.selectbox("Group", list(group_names), format_func=group_names.get, key="progress_group")
 labels = dict(zip(catalogue["target_id"], catalogue["label"]))
 first_framework = catalogue["framework"].iloc[0]  # one framework at a time fits the page (MDG first); add the rest here
 default = list(catalogue.loc[catalogue["framework"] == first_framework, "target_id"])
-chosen = right.multiselect("Targets", list(labels), default=default, format_func=labels.get, key="progress_targets")
+chosen = st.pills("Targets", list(labels), selection_mode="multi", default=default, key="progress_targets",
+                  format_func=lambda t: md(labels[t]),  # pills on a row of their own wrap: every target in sight
+                  help="MDG targets (1990–2015) are chosen first; add SDG targets (2015–2030) here.") or []
 if not chosen:
     st.info("Choose at least one target.")
     st.stop()
