@@ -142,12 +142,13 @@ def test_a_staffers_first_five_minutes(server, tmp_path, width, height):
             expect(page).to_have_url(re.compile(r"q=stunting"), timeout=30_000)
             expect(page.get_by_role("heading", name="Number of children under 5 who are stunted")).to_be_visible(
                 timeout=60_000)
+            settle(page)
+            shot(page, tmp_path, "01-indicators-search", width)
             pick_option(page, "stSelectbox", "Region", "Southeast Asian", re.compile(r"\(ASEAN\)$"))
             expect(page).to_have_url(re.compile(r"rg=asean(&|$)"), timeout=30_000)
             expect(page.locator(".js-plotly-plot .heatmaplayer, .js-plotly-plot .hm").first).to_be_attached(
                 timeout=60_000)
             found["indicators"] = problems(page, width)
-            shot(page, tmp_path, "01-indicators-search", width)
             page.get_by_role("link", name="Compare this indicator across the region").click()
             expect(page.get_by_role("heading", name="Compare", exact=True)).to_be_visible(timeout=60_000)
             expect(page).to_have_url(re.compile(r"ind=JME\.STUNTED_NUMBER"), timeout=30_000)

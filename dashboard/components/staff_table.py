@@ -100,6 +100,6 @@ def show(frame: pd.DataFrame, columns: dict[str, Col], *, key: str | None = None
     view = prepared(frame, columns)
     lines = lines_needed(view, columns, max_lines)
     row_px = 35 if lines == 1 else max(WRAP_MIN_PX, 12 + LINE_PX * lines)  # 3 lines fit 65 px; 4 need 92
-    height = (min(len(view), max_rows) * row_px) + 40
+    height = (min(len(view), max_rows) * row_px) + 37
     return st.dataframe(view, hide_index=True, width="stretch", key=key, row_height=row_px, height=max(height, 76),
                         placeholder=MISSING, column_config={k: config(c) for k, c in columns.items()}, **kwargs)

@@ -29,7 +29,7 @@ TOTALS = ("ODA.DONOR_NET", "ODA.DONOR_GNI")  # donor-side totals (e.g. the ONE C
 OUTCOMES = ("SI.POV.DDAY", "SH.STA.STNT.ZS", "SN.ITK.DEFC.ZS", "MPI.H_NATIONAL", "SI.POV.LMIC", "SI.POV.NAHC")
 NO_TOTALS = ("No donor totals yet. They come from a file you import — for example the ONE Campaign's ODA dashboard "
              "table (net ODA and ODA as a share of GNI of every DAC donor, from OECD data): `hsdash import "
-             "oda_gni_ts.csv --format csv …` (README, Importing).")
+             "oda_gni_ts.csv --format csv …` (the README shows the whole command).")
 NO_FLOWS = ("No donor-to-recipient flows yet. They come from the OECD Development Assistance Committee's table 2a "
             "(`hsdash refresh` online) or from the World Bank's bilateral-aid series (`hsdash refresh --source wdi` "
             "online, or `hsdash import` a WDI bulk file).")
