@@ -159,3 +159,15 @@ def test_a_bad_link_is_ignored_with_a_notice(built, monkeypatch):
 def test_no_match_says_what_to_try(built, monkeypatch):
     at = page(built.data, monkeypatch, PAGE, {"q": "zzzqqq"})
     assert not at.exception and "No indicator matches" in texts(at)
+
+
+@pytest.mark.parametrize("hay", ["prevalence of stunting, height for age", "children who are stunted",
+                                 "number of hungry people", "drinking water services", "poverty headcount ratio"])
+@pytest.mark.parametrize("words", ["stunting", "stunted", "hunger", "hungry", "water", "waters", "poverty", "poor",
+                                   "drinking water", "stunting children"])
+def test_the_pages_search_is_the_command_lines(hay, words):
+    """dashboard.search restates etl.indicators_cli's rule (the dashboard must not import that module's HTTP)."""
+    from dashboard.search import matches as page
+    from etl.indicators_cli import matches as cli
+
+    assert page(hay, words) == cli(hay, words)

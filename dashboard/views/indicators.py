@@ -20,7 +20,7 @@ from dashboard.labels import (THEME_LABELS, direction_text, human_date, number, 
 from dashboard.plain import md
 from dashboard.views import PAGE_KEYS
 from dashboard.views import indicators_url as url
-from etl.indicators_cli import matches
+from dashboard.search import matches
 
 P = url.PREFIX
 MAX_YEARS = 60  # the coverage chart spans at most this many of the indicator's latest years
