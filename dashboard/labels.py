@@ -24,7 +24,8 @@ SOURCE_KINDS = {  # how a source arrived, in words (source.kind)
     "bundled": "bundled with the dashboard", "package": "shipped with a library", "live": "downloaded",
     "import": "imported file", "starter": "bundled starter copy",
 }
-_ISO = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::\d{2}(?:\.\d+)?)?\s*(Z|UTC|[+-]\d{2}:?\d{2})?)?\s*$")
+_ISO = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})"  # a date, optionally with a time and a zone
+                  r"(?:[T ](\d{2}):(\d{2})(?::\d{2}(?:\.\d+)?)?\s*(Z|UTC|[+-]\d{2}:?\d{2})?)?\s*$")
 _YEAR_MONTH = re.compile(r"^\s*(\d{4})-(\d{2})\s*$")
 _COMPACT = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})\d{2}Z")  # run ids and versions: 20261202T074108Z-…
 

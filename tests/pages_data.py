@@ -114,7 +114,7 @@ def page_texts(at) -> list[str]:
 def table_headers(frame) -> list[str]:
     """The headers a table shows: each column's configured label, else its name (the index hidden or labelled)."""
     config = json.loads(frame.proto.columns or "{}")
-    value = frame.value.data if hasattr(frame.value, "data") and not isinstance(frame.value, pd.DataFrame) else frame.value
+    value = frame.value if isinstance(frame.value, pd.DataFrame) else frame.value.data  # a Styler: its data
     out = []
     for col in value.columns:
         c = config.get(str(col), {})
@@ -126,7 +126,7 @@ def table_headers(frame) -> list[str]:
 
 def table_cells(frame) -> list[str]:
     """Every text cell of a table (numbers are drawn with the table's placeholder when missing)."""
-    value = frame.value.data if hasattr(frame.value, "data") and not isinstance(frame.value, pd.DataFrame) else frame.value
+    value = frame.value if isinstance(frame.value, pd.DataFrame) else frame.value.data  # a Styler: its data
     return [v for col in value.columns for v in value[col] if isinstance(v, str)]
 
 

@@ -82,6 +82,20 @@ def test_country_profile_url_round_trips_and_shows_the_paper(synthetic, monkeypa
     assert "Beside the public series" in texts(at)  # the paper quotes Chinese figures
 
 
+def test_the_freedom_from_fear_tab_shows_what_exists_or_says_why_not(built, monkeypatch):
+    at = page(built.data, monkeypatch, "views/country.py", {"iso3": "KHM"})
+    fear = next(t for t in at.tabs if t.label == "Freedom from fear")
+    (table,) = [d.value for d in fear.dataframe]
+    assert list(table["name"]) == ["Deaths in organised violence (state-based, non-state and one-sided, UCDP GED)"]
+    assert table["year"].iloc[0] == 2012  # UCDP GED 19.1's latest year with recorded deaths in Cambodia
+    at = page(built.data, monkeypatch, "views/country.py", {"iso3": "SGP"})
+    fear = next(t for t in at.tabs if t.label == "Freedom from fear")
+    said = " ".join(i.value for i in fear.info).replace("\\", "")
+    assert not fear.dataframe and "No freedom from fear series has a value for Singapore" in said
+    assert "Deaths in organised violence" in said and "not a measured zero" in said
+    assert "Battle-related deaths" in said  # a catalogue series not in the warehouse yet, by name
+
+
 # --- aid ---------------------------------------------------------------------------------------------------------
 
 def test_aid_without_flows_explains_what_fills_them_in_words(built, monkeypatch):

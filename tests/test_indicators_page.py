@@ -31,7 +31,8 @@ def decode(v) -> np.ndarray:
 def catalogue(paths) -> dict:
     con = duckdb.connect(str(paths.warehouse.resolve()), read_only=True)
     try:
-        return {c: (n, d or "") for c, n, d in con.execute("SELECT indicator_code, name, description FROM indicator").fetchall()}
+        rows = con.execute("SELECT indicator_code, name, description FROM indicator").fetchall()
+        return {c: (n, d or "") for c, n, d in rows}
     finally:
         con.close()
 
@@ -75,7 +76,8 @@ def test_filters_theme_source_curated_and_without_data(built, monkeypatch):
     assert len(results(at)) > with_data and at.query_params["all"] == "1"  # WDI's battle deaths etc., no data yet
 
     at = page(built.data, monkeypatch, PAGE, {"src": "starter-conflict-deaths-by-country-ucdp-2019"})
-    assert list(results(at)["name"]) == ["Deaths in organised violence (state-based, non-state and one-sided, UCDP GED)"]
+    ucdp = "Deaths in organised violence (state-based, non-state and one-sided, UCDP GED)"
+    assert list(results(at)["name"]) == [ucdp]
     assert "Conflict deaths by country – UCDP (2019) · bundled starter copy" in at.selectbox(key="ind_src").options
 
     at = page(built.data, monkeypatch, PAGE, {"cur": "1", "all": "1"})

@@ -56,7 +56,8 @@ def test_page_charts_refuse_what_they_cannot_draw(con, chart, why):
 
 def test_the_page_charts_load_with_their_names_and_data(con):
     counts = load_chart(con, PAGE_CHARTS[0].selection())
-    assert counts.spec.indicator_name == "Trust Fund for Human Security projects" and counts.frame["projects"].max() == 139
+    assert counts.spec.indicator_name == "Trust Fund for Human Security projects"
+    assert counts.frame["projects"].max() == 139
     paper = load_chart(con, PAGE_CHARTS[4].selection())
     assert dict(zip(paper.frame["year"], paper.frame["value"])) == {2005: 750.0, 2006: 450.0}
     assert any("Waseda" in p for p in paper.spec.publishers)

@@ -25,5 +25,6 @@ def test_revision_listed_after_a_refresh_changes_a_value(fresh, tmp_path, monkey
     assert not at.exception
     frames = [d.value for d in at.dataframe if "old_value" in getattr(d.value, "columns", [])]
     assert frames
-    assert frames[0][["country", "year", "old_value", "new_value"]].values.tolist() == [["South Korea", 2005, 750.0, 760.0]]
+    changed = frames[0][["country", "year", "old_value", "new_value"]].values.tolist()
+    assert changed == [["South Korea", 2005, 750.0, 760.0]]
     assert any("1** published value(s) changed" in m.value for m in at.markdown)

@@ -223,7 +223,8 @@ def test_a_staffers_first_five_minutes(server, tmp_path, width, height):
 
             # 7. every other page, as it opens
             for url, heading, name in [("/aid", "Aid", "05-aid"), ("/tfhs", "Trust Fund for Human Security", None),
-                                       ("/sources", "Data & sources", None), ("/paper", "Founding paper: Soh (2008)", None),
+                                       ("/sources", "Data & sources", None),
+                                       ("/paper", "Founding paper: Soh (2008)", None),
                                        ("/progress", "Progress towards MDG and SDG targets", None)]:
                 visit(page, server + url, heading)
                 found[url] = problems(page, width)

@@ -74,7 +74,8 @@ def config(col: Col) -> object:
     if col.kind == "number":
         return cc.NumberColumn(col.label, width=col.width, help=col.help, format=col.fmt or "%.4g")
     if col.kind in ("int", "year"):
-        return cc.NumberColumn(col.label, width=col.width, help=col.help, format=col.fmt or ("%d" if col.kind == "year" else "%,d"))
+        fmt = col.fmt or ("%d" if col.kind == "year" else "%,d")
+        return cc.NumberColumn(col.label, width=col.width, help=col.help, format=fmt)
     if col.kind == "link":
         return cc.LinkColumn(col.label, width=col.width, help=col.help, display_text=col.link_text)
     if col.kind == "trend":

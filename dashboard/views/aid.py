@@ -45,7 +45,8 @@ src = data.source_names().set_index("source_id")
 group_name = dict(zip(groups["group_id"], groups["name"]))
 country_name = dict(zip(*data.countries()[["iso3", "name"]].to_numpy().T))
 totals = [c for c in TOTALS if c in catalogue.index and catalogue.loc[c, "n_obs"] > 0]
-giving = data.indicator_coverage(totals[0]) if totals else pd.DataFrame(columns=["iso3", "name", "first_year", "last_year"])
+giving = (data.indicator_coverage(totals[0]) if totals
+          else pd.DataFrame(columns=["iso3", "name", "first_year", "last_year"]))
 donor_name = {**dict(zip(giving["iso3"], giving["name"])), **dict(zip(donors["donor"], donors["name"]))}
 donor_name = dict(sorted(donor_name.items(), key=lambda kv: kv[1]))
 outcomes = [c for c in OUTCOMES if c in catalogue.index and catalogue.loc[c, "n_obs"] > 0]

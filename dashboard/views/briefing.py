@@ -75,7 +75,7 @@ for i, selection in enumerate(specs):
         text, buttons = st.columns([10, 3], vertical_alignment="center")
         text.markdown(f"**{i + 1}. {md(title_of(full))}**")
         text.caption(md(meta.subtitle(full, frame, chart.meta.labels)) + "  \n" + md(meta.caption(chart)))
-        plotted = [c for c in ("value", "projects", "amount_usd") if c in frame]  # lines…, Trust Fund counts, aid flows
+        plotted = [c for c in ("value", "projects", "amount_usd") if c in frame]  # lines…; Trust Fund; aid
         if frame.empty or not any(frame[c].notna().any() for c in plotted):
             text.warning("No data for this selection any more (the warehouse changed?): remove it or it exports "
                          "as an empty chart.")
@@ -128,6 +128,7 @@ b3.download_button("Spec file (.json)", data=specfile.dump_json([c.spec.selectio
                    help="Rebuild this pack from fresh data: hsdash export --spec FILE --format pptx")
 b4.button("Clear the briefing", key="brief_clear", on_click=specs.clear, width="stretch")
 if not status.available:
-    st.warning(f"PowerPoint and PDF packs need the image engine. {md(status.reason)}", icon=":material/image_not_supported:")
+    st.warning(f"PowerPoint and PDF packs need the image engine. {md(status.reason)}",
+               icon=":material/image_not_supported:")
 st.caption("Refresh this pack on a schedule: `hsdash export --spec "
            f"{naming.pack_filename('json', today, title)} --format pptx --out briefing.pptx`")

@@ -87,9 +87,11 @@ if query:
     found = found.assign(_rank=~in_name).sort_values(["_rank", "n_obs"], ascending=[True, False], kind="stable")
 
 results = found.assign(
-    theme_name=found["theme"].map(theme_label), years=[year_span(a, b) for a, b in zip(found["year_min"], found["year_max"])],
+    theme_name=found["theme"].map(theme_label),
+    years=[year_span(a, b) for a, b in zip(found["year_min"], found["year_max"])],
     n_src=found["source_list"].map(len))
-st.caption(f"{len(results)} of {len(catalogue)} indicators" + (" match" if query or len(results) < len(catalogue) else ""))
+filtered = bool(query) or len(results) < len(catalogue)
+st.caption(f"{len(results)} of {len(catalogue)} indicators" + (" match" if filtered else ""))
 
 codes = list(results["indicator_code"])
 signature = (query, tuple(values["theme"] or ()), values["src"], values["cur"], values["all"])
@@ -151,7 +153,8 @@ else:
     def agreement(source_id: str) -> str:
         pairs = agree[agree["source_id"] == source_id]
         return "; ".join(f"{int(r.n_agree):,} of {int(r.n_overlap):,} shared values agree with "
-                         f"{source_name.get(r.other_source, r.other_source)}" for r in pairs.itertuples()) or "no other source to compare"
+                         f"{source_name.get(r.other_source, r.other_source)}"
+                         for r in pairs.itertuples()) or "no other source to compare"
 
     table = by_source.assign(
         source=[source_name.get(s, s) for s in by_source["source_id"]],

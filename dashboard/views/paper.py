@@ -75,7 +75,8 @@ if not countries.empty:
             note=[field_words(" ".join(text_or(x, "") for x in pair).strip())
                   for pair in zip(beside["public_note"], beside["flag"])])
         staff_table.show(beside, {
-            "name": Col("The paper's figure", 190), "year": Col("Year", 55, "year"), "paper_value": Col("Paper", 70, "number"),
+            "name": Col("The paper's figure", 190), "year": Col("Year", 55, "year"),
+            "paper_value": Col("Paper", 70, "number"),
             "public_name": Col("Public series", 150), "public_year": Col("Year", 55, "year"),
             "public_value": Col("Public value", 80, "number"), "source": Col("From", 120), "note": Col("Note", 220),
         }, max_lines=4)

@@ -100,7 +100,8 @@ else:
     last_run = revs["run_id"].iloc[0]
     latest = revs[revs["run_id"] == last_run]
     revs = revs.assign(source=revs["source_id"].map(name_of), when=revs["detected_at"].map(human_date),
-                       vintages=[f"{human_date(a)} → {human_date(b)}" for a, b in zip(revs["old_vintage"], revs["new_vintage"])])
+                       vintages=[f"{human_date(a)} → {human_date(b)}"
+                                 for a, b in zip(revs["old_vintage"], revs["new_vintage"])])
     columns = {"country": Col("Country", 120), "indicator": Col("Indicator", 220), "year": Col("Year", 55, "year"),
                "old_value": Col("Was", 80, "number"), "new_value": Col("Now", 80, "number"),
                "change": Col("Change", 70), "vintages": Col("Vintage", 150), "source": Col("Source", 150)}
