@@ -176,7 +176,7 @@ with st.expander("Every cell: years, values, source, rates and R", expanded=Fals
         "target_value": Col("Target value", 70, "number"),
         "required_rate": Col("Required / yr", 75, "number", "percent"),
         "actual_rate": Col("Actual / yr", 70, "number", "percent"), "ratio": Col("R", 45, "number", "%.2f"),
-        "explanation": Col("How it was judged", 250),
+        "source": Col("From", 120), "explanation": Col("How it was judged", 250),
     }, key="progress_detail", max_rows=10, max_lines=3)
     st.download_button("Download as CSV", writers.to_csv_bytes(detail), file_name=f"progress-{group_id}.csv",
                        mime="text/csv", key="progress_download")
