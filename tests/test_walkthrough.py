@@ -198,10 +198,10 @@ def test_a_staffers_first_five_minutes(server, tmp_path, width, height):
 
             # 5. a second chart, from the Country profile
             visit(page, server + "/country?iso3=KHM", "Country profile")
-            page.get_by_role("button", name="Add to briefing").click()
-            expect(page.get_by_role("button", name="In the briefing")).to_be_disabled(timeout=30_000)
             found["country"] = problems(page, width)
             shot(page, tmp_path, "04-country-profile", width)
+            page.get_by_role("button", name="Add to briefing").click()
+            expect(page.get_by_role("button", name="In the briefing")).to_be_disabled(timeout=30_000)
 
             # 6. reload the browser: the briefing is intact; download the PowerPoint
             page.reload()
