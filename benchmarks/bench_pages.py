@@ -2,7 +2,8 @@
 
 Builds a warehouse offline from the bundled sources into a temporary data directory, adds the OWID extracts from
 ../shared/data/owid with ``hsdash import`` when that command and folder exist (``--no-owid`` skips them), then times
-every dashboard page (Compare in each view) in Streamlit's AppTest:
+every dashboard page (Compare in each view, the Indicators page browsing and searching, the Briefing page holding a
+pack of four charts) in Streamlit's AppTest:
 
 * cold      the first render after clearing Streamlit's data cache (queries run)
 * warm      median of N reruns of the page in one session (what an interaction costs; cached data)
@@ -38,11 +39,23 @@ PAGES = [  # (label, page path, query)
     ("compare · map", "views/compare.py", {**CMP, "view": "map"}),
     ("compare · scatter", "views/compare.py", {**CMP, "view": "scatter", "year": "2005"}),
     ("compare · table", "views/compare.py", {**CMP, "view": "table"}),
+    ("indicators · browse", "views/indicators.py", {}),
+    ("indicators · search", "views/indicators.py", {"q": "stunting", "rg": "asean_plus_3"}),
     ("country profile", "views/country.py", {"iso3": "KHM", "g": "asean,wb_eap"}),
     ("aid", "views/aid.py", {}),
     ("trust fund", "views/tfhs.py", {}),
     ("data & sources", "views/sources.py", {}),
     ("founding paper", "views/paper.py", {}),
+    ("progress", "views/progress.py", {}),
+    ("briefing · 4 charts", "views/briefing.py", {}),
+]
+BRIEFING = [  # what the briefing page lists when it is timed (a staffer's pack: charts from four pages)
+    dict(indicator_code="SN.ITK.DEFC.ZS", countries=("KHM",), groups=("asean",), year_from=1991, year_to=2015),
+    dict(indicator_code="HDR.HDI", groups=("asean", "asean_plus_3"), year_from=2000, year_to=2017, kind="bar"),
+    dict(indicator_code="tfhs_projects", indicator_name="Trust Fund for Human Security projects", unit="projects",
+         kind="counts"),
+    dict(indicator_code="JME.STUNTED_NUMBER", countries=("KHM", "LAO", "VNM"), year_from=1990, year_to=2016,
+         kind="coverage"),
 ]
 EMPTY_PAGE = "import streamlit as st\nst.write('baseline')\n"
 
@@ -73,7 +86,11 @@ def build_warehouse(data_dir: Path, owid: bool) -> str:
 def _new(query: dict, page: str | None):
     from streamlit.testing.v1 import AppTest
 
+    from dashboard.figures.spec import ChartSpec
+
     at = AppTest.from_file(APP, default_timeout=120).run()
+    if page == "views/briefing.py":
+        at.session_state["briefing_charts"] = [ChartSpec(**b) for b in BRIEFING]
     if page:
         at.switch_page(page)
     at.query_params.clear()

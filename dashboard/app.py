@@ -10,6 +10,7 @@ import streamlit as st
 
 from dashboard import access, data
 from dashboard.components import briefing_keeper
+from dashboard.labels import human_date
 from dashboard.plain import md
 
 access.guard()  # refuses the session when access control is configured and the request is not signed in
@@ -19,6 +20,7 @@ st.set_page_config(page_title="Human Security Indicators — East & Southeast As
 COMPARE = st.Page("views/compare.py", title="Compare", icon=":material/monitoring:", url_path="compare")
 PAGES = [
     COMPARE,
+    st.Page("views/indicators.py", title="Indicators", icon=":material/menu_book:", url_path="indicators"),
     st.Page("views/country.py", title="Country profile", icon=":material/flag:", url_path="country"),
     st.Page("views/aid.py", title="Aid", icon=":material/volunteer_activism:", url_path="aid"),
     st.Page("views/tfhs.py", title="Trust Fund for Human Security", icon=":material/handshake:", url_path="tfhs"),
@@ -45,7 +47,8 @@ except data.NoWarehouse as exc:
     st.stop()
 
 with st.sidebar:
-    st.caption(f"Warehouse version {md(meta.get('version'))} · built {md(meta.get('built_at'))}")
+    st.caption(f"Data as of {md(human_date(meta.get('built_at'), with_time=True))}",
+               help=f"Warehouse version {md(meta.get('version'))}")
     briefing_keeper.keep()
 
 st.navigation([HOME, *PAGES]).run()

@@ -95,6 +95,12 @@ cell_sources = _per_version(queries.cell_sources)
 countries = _per_version(queries.countries)
 groups = _per_version(queries.groups)
 memberships = _per_version(queries.memberships)
+group_members = _per_version(queries.group_members)
+source_names = _per_version(queries.source_names)
+
+# --- Indicators (the browser page) ----------------------------------------------------------------------------------
+indicator_coverage = _per_version(queries.indicator_coverage)
+source_agreement = _per_version(queries.source_agreement)
 
 # --- charts (Compare, Country, Aid, Trust Fund, Briefing) -----------------------------------------------------------
 chart_bundle = _per_version(chart_data.chart_bundle)

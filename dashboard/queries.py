@@ -445,3 +445,52 @@ def revisions(con: duckdb.DuckDBPyConnection, limit: int = 2000) -> pd.DataFrame
         """,
         [limit],
     ).df()
+
+
+# --- names, coverage and agreement for the pages (Indicators, Aid, Data & sources) ---------------------------------
+
+def source_names(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every source with what a reader needs to name it: title, publisher, how it arrived (kind), vintage and its
+    parsed date, licence and URL (``dashboard.labels.source_label`` makes the display name)."""
+    return con.execute(
+        "SELECT source_id, title, publisher, kind, vintage, vintage_date, licence, url, citation FROM source "
+        "ORDER BY source_id"
+    ).df()
+
+
+def indicator_coverage(con: duckdb.DuckDBPyConnection, indicator_code: str, iso3s: tuple[str, ...] = ()
+                       ) -> pd.DataFrame:
+    """Per country (``iso3s``; empty: every country with a value) the resolved values of one indicator: first and
+    last year, how many years, the latest value. Countries of ``iso3s`` without any value come back with
+    ``n_years`` 0."""
+    return con.execute(
+        """
+        WITH wanted AS (SELECT unnest($iso3s::VARCHAR[]) AS iso3),
+        stats AS (
+            SELECT iso3, min(year) AS first_year, max(year) AS last_year, count(*) AS n_years,
+                   arg_max(value, year) AS latest_value, arg_max(source_id, year) AS latest_source
+            FROM indicator_value
+            WHERE indicator_code = $ind AND (len($iso3s) = 0 OR iso3 IN (SELECT iso3 FROM wanted))
+            GROUP BY iso3
+        ),
+        rows_ AS (
+            SELECT iso3 FROM wanted UNION SELECT iso3 FROM stats
+        )
+        SELECT r.iso3, coalesce(c.name, r.iso3) AS name, s.first_year, s.last_year, coalesce(s.n_years, 0) AS n_years,
+               s.latest_value, s.latest_source
+        FROM rows_ r LEFT JOIN stats s USING (iso3) LEFT JOIN country c USING (iso3)
+        ORDER BY name
+        """,
+        {"ind": indicator_code, "iso3s": list(iso3s)},
+    ).df()
+
+
+def source_agreement(con: duckdb.DuckDBPyConnection, indicator_code: str) -> pd.DataFrame:
+    """How each pair of sources of one indicator compare where both give a value (``source_agreement`` table)."""
+    return con.execute(
+        """
+        SELECT source_id, other_source, n_overlap, n_agree, median_abs_diff, max_abs_diff, median_rel_diff
+        FROM source_agreement WHERE indicator_code = ? ORDER BY source_id, other_source
+        """,
+        [indicator_code],
+    ).df()

@@ -148,15 +148,15 @@ def test_the_briefing_survives_a_reload_and_a_browser_restart(server):
             _opened(page, server + "/compare?" + LINE, "Compare")
             add = page.get_by_role("button", name="Add to briefing")
             add.click()
-            expect(page.get_by_role("button", name="In briefing ✓")).to_be_disabled(timeout=30_000)
+            expect(page.get_by_role("button", name="In the briefing")).to_be_disabled(timeout=30_000)
             page.locator('[data-testid="stButtonGroup"] button').filter(has_text="Ranking").click()
             expect(page).to_have_url(re.compile(r"view=bar"), timeout=30_000)
             add.click()
-            expect(page.get_by_role("button", name="In briefing ✓")).to_be_disabled(timeout=30_000)
+            expect(page.get_by_role("button", name="In the briefing")).to_be_disabled(timeout=30_000)
 
             page.reload()
             expect(page.get_by_role("heading", name="Compare", exact=True)).to_be_visible(timeout=60_000)
-            expect(page.get_by_role("button", name="In briefing ✓")).to_be_disabled(timeout=60_000)
+            expect(page.get_by_role("button", name="In the briefing")).to_be_disabled(timeout=60_000)
             page.goto(server + "/briefing")
             kept = _briefing_titles(page)
             assert len(kept) == 2 and all("Life expectancy" in t for t in kept), kept

@@ -121,7 +121,7 @@ def test_a_new_session_of_the_same_browser_finds_its_briefing(data_dir, ro, monk
     again = app(data_dir, monkeypatch, {**LINE, "view": "bar"}, cookie=bid)  # reload: the browser sends its id
     assert not again.exception
     assert list(again.session_state["briefing_charts"]) == added  # labelled exactly as "Add to briefing" stored them
-    assert button(again, "In briefing ✓").disabled
+    assert button(again, "In the briefing").disabled
 
     again.switch_page("views/briefing.py").run()
     listed = [m.value for m in again.markdown if m.value.startswith("**")]

@@ -164,7 +164,7 @@ def test_a_newly_published_warehouse_shows_on_the_next_rerun(synthetic, tmp_path
     at.run()
     assert not at.exception
     assert series(at)["Cambodia"] == pytest.approx([v + 1 for v in old])
-    assert "synthetic-2" in " ".join(shown(c.value) for c in at.sidebar.caption)
+    assert "synthetic-2" in " ".join(shown(c.proto.help) for c in at.sidebar.caption)  # the version, in the tooltip
 
 
 def test_renders_on_the_real_offline_build(built, monkeypatch):

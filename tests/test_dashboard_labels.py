@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from dashboard.labels import date_text, names_text, search_first, source_label
+from dashboard.labels import date_text, names_text, publisher_label, search_first
 
 
 @pytest.mark.parametrize("value, text", [
@@ -17,10 +17,10 @@ def test_date_text(value, text):
     assert date_text(value, "–") == text
 
 
-def test_source_label_names_the_publisher_not_the_id():
-    assert source_label("UNDP", "import", "2019-05-08", "owid-hdi") == "UNDP — imported file, 8 May 2019"
-    assert source_label(None, "starter", None, "starter-hdi") == "starter-hdi — starter set"
-    assert source_label("World Bank") == "World Bank"
+def test_publisher_label_names_the_publisher_not_the_id():
+    assert publisher_label("UNDP", "import", "2019-05-08", "owid-hdi") == "UNDP — imported file, 8 May 2019"
+    assert publisher_label(None, "starter", None, "starter-hdi") == "starter-hdi — bundled starter copy"
+    assert publisher_label("World Bank") == "World Bank"
 
 
 def test_names_text():

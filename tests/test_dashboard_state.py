@@ -8,7 +8,7 @@ import pytest
 
 from dashboard import urlstate as state
 from dashboard.urlstate import Param
-from dashboard.views import PAGE_KEYS, aid_url, compare_url, country_url, sources_url, tfhs_url
+from dashboard.views import PAGE_KEYS, aid_url, compare_url, country_url, indicators_url, sources_url, tfhs_url
 
 PARAMS = [
     Param("ind", "one", "A"), Param("c", "many", ("KHM",)), Param("time", "range", None), Param("year", "int", None),
@@ -67,7 +67,7 @@ def test_page_keys_are_every_pages_parameters():
     declared = {
         compare_url: compare_url.params(catalogue, {"KHM"}, {"asean"}), country_url: country_url.params(["KHM"]),
         aid_url: aid_url.params(["JPN"], ["asean"], (2000, 2010), ["A"]), tfhs_url: tfhs_url.params(),
-        sources_url: sources_url.params(),
+        sources_url: sources_url.params(), indicators_url: indicators_url.params(["asean"]),
     }
     for module, params in declared.items():
         assert tuple(p.name for p in params) == module.KEYS, module.__name__

@@ -35,6 +35,7 @@ PAGES = {
     "compare": ("views/compare.py", {"ind": "SH.STA.STNT.ZS", "c": "KHM", "g": "asean", "time": "2000..2020"}),
     "compare table": ("views/compare.py", {"ind": "SH.STA.STNT.ZS", "c": "KHM", "g": "asean", "time": "2000..2020",
                                            "view": "table"}),
+    "indicators": ("views/indicators.py", {"ind": "SH.STA.STNT.ZS", "rg": "asean"}),
     "country": ("views/country.py", {"iso3": "KHM", "g": "asean"}),
     "aid": ("views/aid.py", {"donors": "JPN", "rg": "asean", "time": "2010..2012"}),
     "tfhs": ("views/tfhs.py", {}),
@@ -174,6 +175,8 @@ def test_the_hostile_strings_read_literally(hostile, monkeypatch):
     assert f"Stunting {HOSTILE}" in seen["compare"]  # the indicator, in the picker
     assert f"Described {HOSTILE}" in seen["compare"]  # its description, in "About"
     assert f"Cambodia {HOSTILE}" in seen["country"] and f"ASEAN {HOSTILE}" in seen["country"]
+    assert f"Stunting {HOSTILE}" in seen["indicators"] and f"Described {HOSTILE}" in seen["indicators"]
+    assert f"ASEAN {HOSTILE}" in seen["indicators"]  # the region of the heat strip
     assert HOSTILE in seen["compare table"]  # the publisher, in the table's footer caption
     assert HOSTILE in seen["sources"] and f"unknown {HOSTILE}" in seen["sources"]
     briefing = render_briefing(hostile.data, monkeypatch)
@@ -189,7 +192,7 @@ def test_only_plain_http_urls_become_links(hostile, monkeypatch):
     tfhs = render(hostile.data, monkeypatch, *PAGES["tfhs"])
     assert BAD_URL not in link_targets(tfhs) and "https://example.invalid/synthetic" in link_targets(tfhs)
     register = tfhs.dataframe[0].value
-    assert list(register.loc[register["project_id"] == "SYN-001", "source_as_given"]) == [BAD_URL]
+    assert list(register.loc[register["title"] == "Synthetic project 1 (poverty)", "source_as_given"]) == [BAD_URL]
 
 
 @pytest.mark.parametrize("text, url", [

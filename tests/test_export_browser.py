@@ -36,7 +36,7 @@ def test_png_download_and_pptx_pack_from_the_browser(server):  # noqa: F811
             assert Image.open(png.value.path()).size == (1920, 1080)
 
             page.get_by_role("button", name="Add to briefing").click()
-            expect(page.get_by_role("button", name="In briefing ✓")).to_be_visible(timeout=30_000)
+            expect(page.get_by_role("button", name="In the briefing")).to_be_visible(timeout=30_000)
             page.get_by_role("link", name="Briefing").click()
             expect(page.get_by_role("heading", name="Briefing pack")).to_be_visible(timeout=60_000)
             pptx_button = page.get_by_role("button", name="PowerPoint (.pptx)", exact=True)

@@ -24,5 +24,7 @@ def test_revision_listed_after_a_refresh_changes_a_value(fresh, tmp_path, monkey
     at = page(fresh.data, monkeypatch, "views/sources.py")
     assert not at.exception
     frames = [d.value for d in at.dataframe if "old_value" in getattr(d.value, "columns", [])]
-    assert frames and frames[0][["iso3", "year", "old_value", "new_value"]].values.tolist() == [["KOR", 2005, 750.0, 760.0]]
+    assert frames
+    changed = frames[0][["country", "year", "old_value", "new_value"]].values.tolist()
+    assert changed == [["South Korea", 2005, 750.0, 760.0]]
     assert any("1** published value(s) changed" in m.value for m in at.markdown)

@@ -294,7 +294,7 @@ def test_pptx_pack_is_plain_text_and_links_only_safe_urls(charts):
     for label in (LINK, MD_IMAGE, IMG, SCRIPT_URL, "https://worldbank.org@evil.example/"):
         assert label in text  # shown as typed, as text
     notes = "\n".join(s.notes_slide.notes_text_frame.text for s in deck.slides)
-    assert f"a: {FORMULA}" in notes and f"• {LINK}: {MD_IMAGE}" in notes  # citation; publisher and title
+    assert f"{LINK}: {FORMULA}" in notes and f"• {LINK}: {MD_IMAGE}" in notes  # citation; publisher and title
 
 
 @needs_chromium

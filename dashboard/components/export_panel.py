@@ -69,7 +69,8 @@ def export_panel(spec: ChartSpec, frame: pd.DataFrame, fig: go.Figure | None = N
     state = engine.status()
     if state.available:
         _prewarm_engine()
-    has_data = not frame.empty and "value" in frame and frame["value"].notna().any()
+    plotted = [c for c in ("value", "projects", "amount_usd") if c in frame]  # lines…; Trust Fund counts; aid flows
+    has_data = not frame.empty and any(frame[c].notna().any() for c in plotted)
 
     with st.container(border=True):
         c_size, c_img, c_data, c_brief = st.columns([2.2, 3, 3, 2], vertical_alignment="bottom")
@@ -100,8 +101,9 @@ def export_panel(spec: ChartSpec, frame: pd.DataFrame, fig: go.Figure | None = N
                                     disabled=not has_data, help="Interactive chart in one file that opens offline.")
         selection = spec.selection()
         added = selection in briefing()
-        c_brief.button("In briefing ✓" if added else "Add to briefing", key=f"{key}_brief", disabled=added,
-                       on_click=_add, args=(selection,), width="stretch", icon=":material/playlist_add:",
+        c_brief.button("In the briefing" if added else "Add to briefing", key=f"{key}_brief", disabled=added,
+                       on_click=_add, args=(selection,), width="stretch",
+                       icon=":material/check:" if added else ":material/playlist_add:",
                        help="Collect charts here, then export them together from the Briefing page.")
         if not state.available:
             st.caption(f"PNG, SVG and PDF are off: {state.reason}")

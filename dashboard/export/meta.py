@@ -15,6 +15,7 @@ import duckdb
 import pandas as pd
 
 from dashboard import chart_data, group_changes, queries
+from dashboard.figures.common import short_name
 from dashboard.figures.footer import footer_lines
 from dashboard.figures.spec import ChartSpec
 
@@ -104,12 +105,10 @@ def _names(codes: tuple[str, ...], labels: dict[str, str], frame: pd.DataFrame) 
 
 
 def _short(name: str) -> str:
-    """``Association of Southeast Asian Nations (ASEAN)`` → ``ASEAN``."""
-    if name.endswith(")") and "(" in name:
-        inner = name[name.rindex("(") + 1:-1]
-        if inner and len(inner) <= 12:
-            return inner
-    return name
+    """``Association of Southeast Asian Nations (ASEAN)`` → ``ASEAN``; a bracket that is a qualifier rather than
+    an abbreviation keeps the name whole (``Eastern Asia (UN M49)`` and ``South-eastern Asia (UN M49)`` stay two
+    names): the charts' own rule, ``figures.common.short_name``."""
+    return short_name(name)
 
 
 def subtitle(spec: ChartSpec, frame: pd.DataFrame, labels=()) -> str:

@@ -25,6 +25,7 @@ from dashboard.export import engine, images, meta
 from dashboard.export.meta import Chart
 from dashboard.figures.common import title_of
 from dashboard.figures.markup import plain, plain_lines
+from dashboard.labels import human_date
 from etl.urls import safe_http_url
 
 PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
@@ -35,6 +36,14 @@ CAPTION_H = Inches(0.85)
 SOURCES_PER_SLIDE = 5
 BLANK, TITLE_ONLY, TITLE_SLIDE = 6, 5, 0
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # characters an XML attribute cannot hold
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def slide_text(text: object) -> str:
+    """Text as a slide shows it: Windows and old-Mac line ends (``\\r\\n``, ``\\r``, common in descriptions that
+    came from files) become line breaks, and other control characters are dropped — python-pptx would otherwise
+    write them as literal escapes such as ``_x000D_`` into speaker notes and captions."""
+    return _NOT_TEXT.sub("", str(text).replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def sources_of(charts: list[Chart]) -> list[tuple[dict, list[int]]]:
@@ -52,7 +61,7 @@ def source_parts(s: dict, used_by: list[int]) -> tuple[str, str, str]:
     """A source's line as (text before the URL, the URL as the data has it, text after it)."""
     url = (s["url"] or "").strip()
     before = (f"{s['publisher']} — {s['title']}. Licence: {s['licence'] or 'not stated'}. Vintage: "
-              f"{s['vintage'] or 'not stated'}. Retrieved {s['retrieved_at'][:10] or 'unknown'}. ")
+              f"{s['vintage'] or 'not stated'}. Retrieved {human_date(s['retrieved_at'], blank='unknown')}. ")
     after = (" " if url else "") + f"(chart{'s' if len(used_by) > 1 else ''} {', '.join(map(str, used_by))})"
     return before, url, after
 
@@ -70,7 +79,7 @@ def _text(frame, lines: list[str], size: int, bold_first: bool = False) -> None:
     frame.word_wrap = True
     for i, line in enumerate(lines):
         para = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
-        para.text = line
+        para.text = slide_text(line)
         para.font.size = Pt(size)
         para.font.bold = bold_first and i == 0
 
@@ -78,7 +87,7 @@ def _text(frame, lines: list[str], size: int, bold_first: bool = False) -> None:
 def _place_title(slide, text: str, top=Inches(0.35), height=Inches(1.0), size: int = 30) -> None:
     title = slide.shapes.title
     title.left, title.top, title.width, title.height = MARGIN, top, SLIDE_W - 2 * MARGIN, height
-    title.text = text
+    title.text = slide_text(text)
     title.text_frame.paragraphs[0].font.size = Pt(size)
 
 
@@ -94,7 +103,7 @@ def _chart_slide(prs, chart: Chart, png: bytes, preset: images.Preset, generated
     cap = slide.shapes.add_textbox(MARGIN, Inches(0.2) + height + Inches(0.08), SLIDE_W - 2 * MARGIN, CAPTION_H)
     cap.name = "Caption"
     _text(cap.text_frame, [meta.caption(chart)], 11)
-    slide.notes_slide.notes_text_frame.text = meta.notes(chart, generated)
+    slide.notes_slide.notes_text_frame.text = slide_text(meta.notes(chart, generated))
 
 
 def pptx_pack(charts: list[Chart], title: str = "Human security briefing", generated: datetime | None = None,
@@ -112,7 +121,7 @@ def pptx_pack(charts: list[Chart], title: str = "Human security briefing", gener
     sub = cover.placeholders[1]
     sub.left, sub.top, sub.width, sub.height = MARGIN, Inches(3.7), SLIDE_W - 2 * MARGIN, Inches(1.6)
     _text(sub.text_frame, [f"{len(charts)} chart{'s' if len(charts) != 1 else ''} · East and Southeast Asia", stamp], 18)
-    cover.notes_slide.notes_text_frame.text = "Charts in this pack:\n" + "\n".join(listing)
+    cover.notes_slide.notes_text_frame.text = slide_text("Charts in this pack:\n" + "\n".join(listing))
 
     for n, (chart, png) in enumerate(zip(charts, pngs), start=1):
         _chart_slide(prs, chart, png, p, generated, n)
@@ -125,8 +134,8 @@ def pptx_pack(charts: list[Chart], title: str = "Human security briefing", gener
         body = slide.shapes.add_textbox(MARGIN, Inches(1.4), SLIDE_W - 2 * MARGIN, SLIDE_H - Inches(1.8))
         body.name = "Sources"
         _sources(body.text_frame, chunk, [stamp] if k == len(chunks) else [])
-        slide.notes_slide.notes_text_frame.text = "\n\n".join(
-            f"{s['source_id']}: {s['citation'] or s['title']}" for s, _ in chunk)
+        slide.notes_slide.notes_text_frame.text = slide_text("\n\n".join(
+            f"{s['publisher'] or s['title']}: {s['citation'] or s['title']}" for s, _ in chunk))
     out = io.BytesIO()
     prs.save(out)
     return out.getvalue()
@@ -145,13 +154,13 @@ def _sources(frame, chunk: list[tuple[dict, list[int]]], tail: list[str], size: 
             if not text:
                 continue
             run = para.add_run()
-            run.text = text
+            run.text = slide_text(text)
             run.font.size = Pt(size)
             if link:
                 run.hyperlink.address = link
     for line in tail:
         para = frame.add_paragraph()
-        para.text = line
+        para.text = slide_text(line)
         para.font.size = Pt(size)
 
 
@@ -228,7 +237,8 @@ def pdf_pack(charts: list[Chart], title: str = "Human security briefing", genera
     for k in range(0, max(len(entries), 1), SOURCES_PER_SLIDE):
         chunk = entries[k:k + SOURCES_PER_SLIDE]
         cols = [[s["publisher"] for s, _ in chunk], [s["title"] for s, _ in chunk], [s["licence"] for s, _ in chunk],
-                [f"{s['vintage'] or 'not stated'}; retrieved {s['retrieved_at'][:10]}" for s, _ in chunk],
+                [f"{s['vintage'] or 'not stated'}; retrieved {human_date(s['retrieved_at'], blank='unknown')}"
+                 for s, _ in chunk],
                 [s["url"] for s, _ in chunk], [", ".join(map(str, used)) for _, used in chunk]]
         pages.append(pdf(_table_figure("Sources", ["Publisher", "Title", "Licence", "Vintage", "URL", "Charts"],
                                        cols, [2.2, 2.4, 2.2, 1.6, 2.4, 0.8], p.width)))

@@ -46,6 +46,7 @@ from pathlib import Path
 
 import duckdb
 
+from dashboard.chart_data import ODA_FLOW, TFHS_PROJECTS
 from dashboard.figures.spec import KINDS, ChartSpec
 from etl.progress_table import resolve_group
 
@@ -56,6 +57,10 @@ BOOL_KEYS = {"weighted", "hide_low_coverage", "log"}
 TEXT_KEYS = {"indicator": "indicator", "kind": "kind", "chart": "kind", "view": "kind", "x_indicator": "x_indicator",
              "title": "title", "source": "source", "membership": "membership"}
 TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+# Charts of the Aid and Trust Fund pages drawn from tables rather than an indicator: their kinds, name and unit
+# (so a briefing that holds one rebuilds it with its name after a reload). Donors are countries, recipients groups.
+PAGE_CHARTS = {ODA_FLOW: (("sankey", "line"), "Net ODA disbursements", "US$"),
+               TFHS_PROJECTS: (("counts",), "Trust Fund for Human Security projects", "projects")}
 MAX_SPEC_BYTES = 1 << 20
 MAX_DEPTH = 32
 MAX_CHARTS = 200
@@ -279,6 +284,8 @@ def to_spec(d: dict, resolve: Resolver) -> ChartSpec:
     if not d.get("indicator"):
         raise SpecError("every chart needs an indicator (--indicator CODE, or indicator = \"…\" in the spec file)")
     kind = (d.get("kind") or "line").lower()
+    if d["indicator"] in PAGE_CHARTS:
+        return _page_chart(d, kind, resolve)
     if kind not in KINDS:
         raise SpecError(f"unknown chart {kind!r}; choose from {', '.join(KINDS)}")
     groups = tuple(dict.fromkeys(resolve.group(g) for g in d.get("groups", [])))
@@ -306,6 +313,19 @@ def to_spec(d: dict, resolve: Resolver) -> ChartSpec:
         source_id=resolve.source(d["source"]) if d.get("source") else None,
         membership=_membership(d.get("membership")), more_indicators=more,
     )
+
+
+def _page_chart(d: dict, kind: str, resolve: Resolver) -> ChartSpec:
+    """An Aid flow chart (donors → a recipient group) or the Trust Fund counts."""
+    kinds, name, unit = PAGE_CHARTS[d["indicator"]]
+    if kind not in kinds:
+        raise SpecError(f"{d['indicator']} is drawn as {' or '.join(kinds)}, not {kind!r}")
+    groups = tuple(dict.fromkeys(resolve.group(g) for g in d.get("groups", [])))
+    countries = tuple(dict.fromkeys(resolve.country(c) for c in d.get("countries", [])))
+    if d["indicator"] == ODA_FLOW and not (groups and countries):
+        raise SpecError("aid flows need donors (countries) and a recipient group")
+    return ChartSpec(d["indicator"], indicator_name=name, unit=unit, countries=countries, groups=groups,
+                     year_from=d.get("from"), year_to=d.get("to"), kind=kind)
 
 
 def _membership(value) -> str:

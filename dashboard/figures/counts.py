@@ -23,6 +23,6 @@ def build_counts(data: pd.DataFrame, spec: ChartSpec) -> go.Figure:
         ))
     labels = list(dict.fromkeys(data.sort_values(["region", "category"], ascending=False)["label"]))
     fig.update_yaxes(type="category", categoryorder="array", categoryarray=labels, title_text="")
-    fig.update_xaxes(title_text="projects")
+    fig.update_xaxes(title_text="projects")  # under the tick labels: the footer starts below it (axis_px)
     fig.update_layout(barmode="group", legend={"orientation": "h", "y": 1.08, "x": 0})
-    return finish(fig, spec, axis_px=40, height=max(360, 30 * len(labels) * max(1, data["series"].nunique()) + 200))
+    return finish(fig, spec, axis_px=58, height=max(360, 30 * len(labels) * max(1, data["series"].nunique()) + 200))

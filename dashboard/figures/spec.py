@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-KINDS = ("line", "bar", "map", "scatter", "table", "multiples")
+KINDS = ("line", "bar", "map", "scatter", "table", "multiples", "coverage")  # coverage: countries × years heat strip
 
 
 @dataclass(frozen=True)

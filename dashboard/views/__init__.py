@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
-from dashboard.views import aid_url, compare_url, country_url, sources_url, tfhs_url
+from dashboard.views import aid_url, compare_url, country_url, indicators_url, sources_url, tfhs_url
 
-PAGE_KEYS = frozenset().union(*(m.KEYS for m in (compare_url, country_url, aid_url, tfhs_url, sources_url)))
+PAGE_KEYS = frozenset().union(*(m.KEYS for m in (compare_url, indicators_url, country_url, aid_url, tfhs_url,
+                                                  sources_url)))

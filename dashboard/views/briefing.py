@@ -26,7 +26,7 @@ st.caption("Charts you add with **Add to briefing** (under each chart) collect h
            "until you remove them. Export them together: a title slide, one slide per chart with its caption and "
            "speaker notes (definitions, caveats, sources), and a sources slide — or the same as one PDF.")
 for problem in st.session_state.get(keeper.PROBLEMS_KEY, []):
-    st.warning(md(problem), icon="📋")
+    st.warning(md(problem), icon=":material/assignment_late:")
 
 specs = briefing()
 
@@ -75,14 +75,17 @@ for i, selection in enumerate(specs):
         text, buttons = st.columns([10, 3], vertical_alignment="center")
         text.markdown(f"**{i + 1}. {md(title_of(full))}**")
         text.caption(md(meta.subtitle(full, frame, chart.meta.labels)) + "  \n" + md(meta.caption(chart)))
-        if frame.empty or frame["value"].notna().sum() == 0:
+        plotted = [c for c in ("value", "projects", "amount_usd") if c in frame]  # lines…; Trust Fund; aid
+        if frame.empty or not any(frame[c].notna().any() for c in plotted):
             text.warning("No data for this selection any more (the warehouse changed?): remove it or it exports "
                          "as an empty chart.")
         up, down, rm = buttons.columns(3)
-        up.button("↑", key=f"brief_up_{i}", on_click=_move, args=(i, -1), disabled=i == 0, help="Move up")
-        down.button("↓", key=f"brief_down_{i}", on_click=_move, args=(i, 1), disabled=i == len(specs) - 1,
-                    help="Move down")
-        rm.button("✕", key=f"brief_rm_{i}", on_click=_remove, args=(i,), help="Remove from the briefing")
+        up.button("", key=f"brief_up_{i}", on_click=_move, args=(i, -1), disabled=i == 0, help="Move up",
+                  icon=":material/arrow_upward:")
+        down.button("", key=f"brief_down_{i}", on_click=_move, args=(i, 1), disabled=i == len(specs) - 1,
+                    help="Move down", icon=":material/arrow_downward:")
+        rm.button("", key=f"brief_rm_{i}", on_click=_remove, args=(i,), help="Remove from the briefing",
+                  icon=":material/close:")
         with st.expander("Preview"):
             if full.kind == "table":
                 st.dataframe(frame, hide_index=True, width="stretch")
@@ -125,6 +128,7 @@ b3.download_button("Spec file (.json)", data=specfile.dump_json([c.spec.selectio
                    help="Rebuild this pack from fresh data: hsdash export --spec FILE --format pptx")
 b4.button("Clear the briefing", key="brief_clear", on_click=specs.clear, width="stretch")
 if not status.available:
-    st.warning(f"PowerPoint and PDF packs need the image engine. {md(status.reason)}", icon="🖼️")
+    st.warning(f"PowerPoint and PDF packs need the image engine. {md(status.reason)}",
+               icon=":material/image_not_supported:")
 st.caption("Refresh this pack on a schedule: `hsdash export --spec "
            f"{naming.pack_filename('json', today, title)} --format pptx --out briefing.pptx`")

@@ -17,7 +17,7 @@ from dashboard.figures.common import as_text, fmt, short_name
 from dashboard.figures.footer import footer_lines
 from dashboard.figures.map import build_map_timeline
 from dashboard.figures.table import NAME, readable, row_colours, unit_caption, wide_table
-from dashboard.labels import date_text, search_first, source_label, theme_label
+from dashboard.labels import date_text, search_first, publisher_label, theme_label
 from dashboard.plain import code, md
 from dashboard.views import PAGE_KEYS
 from dashboard.views import compare_url as url
@@ -163,7 +163,7 @@ with o_more.popover("More options", icon=":material/tune:", width="stretch"):
     source_options = ["", *indicator_sources["source_id"]]
     if st.session_state.get(key("src")) not in source_options:
         st.session_state[key("src")] = ""
-    source_text = {s: source_label(p, k, d, s) for s, p, k, d in zip(
+    source_text = {s: publisher_label(p, k, d, s) for s, p, k, d in zip(
         indicator_sources["source_id"], indicator_sources["publisher"], indicator_sources["kind"],
         indicator_sources["vintage_date"])}
     st.selectbox("Values from", source_options, key=key("src"),

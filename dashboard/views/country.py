@@ -1,7 +1,8 @@
 """Country profile: freedom from want, from fear and dignity at a glance — each indicator's latest value and year,
-its trend (sparkline) and the country's rank within its groups — a chart of one indicator against the groups, and
-the founding paper's figures for the country beside the public series. Lays out only: URL state in country_url
-beside this page, data through dashboard.data, strings from the warehouse through plain.md."""
+its trend (sparkline) and the country's rank within its groups; a theme with nothing for the country says which
+series exist and why none has a value — a chart of one indicator against the groups (with downloads and "Add to
+briefing"), and the founding paper's figures for the country beside the public series. Lays out only: URL state in
+country_url beside this page, data through dashboard.data, strings from the warehouse through plain.md."""
 
 from __future__ import annotations
 
@@ -9,9 +10,12 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data, urlstate
+from dashboard.components import staff_table
+from dashboard.components.export_panel import export_panel
+from dashboard.components.staff_table import Col
 from dashboard.figures import PLOTLY_CONFIG, ChartSpec, build
 from dashboard.figures.common import short_name
-from dashboard.labels import THEME_LABELS
+from dashboard.labels import THEME_LABELS, field_words, source_label, text_or, theme_label, year_span
 from dashboard.plain import md
 from dashboard.views import PAGE_KEYS
 from dashboard.views import country_url as url
@@ -19,6 +23,10 @@ from dashboard.views.compare_url import PREFERRED_INDICATORS
 
 P = url.PREFIX
 MAIN_THEMES = ("freedom_from_want", "freedom_from_fear", "dignity")
+# what a missing value means, where the series' own publication says so (shown when a theme is empty)
+ABSENT_MEANS = {"UCDP.GED_DEATHS": "the file has a row only for years in which UCDP recorded deaths, so no value "
+                                   "is not a measured zero",
+                "VC.BTL.DETH": "years without a conflict of at least 25 battle-related deaths are missing, not zero"}
 
 st.title("Country profile")
 countries = data.countries()
@@ -35,7 +43,7 @@ params = url.params(list(country_name))
 notices = urlstate.restore(P, params, url.allowed(country_name, with_data["indicator_code"], group_name),
                            others=PAGE_KEYS)
 if notices:
-    st.warning(md(urlstate.notice_text(notices)), icon="🔗")
+    st.warning(md(urlstate.notice_text(notices)), icon=":material/link:")
 
 iso3 = st.selectbox("Country", list(country_name), format_func=country_name.get, key=f"{P}_iso3")
 info = countries.set_index("iso3").loc[iso3]
@@ -65,24 +73,44 @@ for group_id in chosen_groups:
 
 
 def theme_table(block: pd.DataFrame) -> None:
-    rank_cols = [c for c in block.columns if c.startswith("rank in ")]
-    view = block[["name", "value", "unit", "year", "trend", *rank_cols, "flag"]].rename(
-        columns={"name": "indicator", "value": "latest", "flag": "note"})
-    st.dataframe(view, hide_index=True, width="stretch", column_config={
-        "trend": st.column_config.LineChartColumn("trend", width="small"),
-        "latest": st.column_config.NumberColumn(format="%.4g"),
-        "year": st.column_config.NumberColumn(format="%d"),
-    })
+    rank_cols = {c: Col(c.replace("rank in ", "Rank in "), 90, help="1 = best; of the members with a value")
+                 for c in block.columns if c.startswith("rank in ")}
+    staff_table.show(block, {
+        "name": Col("Indicator", 250), "value": Col("Latest", 80, "number"), "unit": Col("Unit", 130),
+        "year": Col("Year", 55, "year"), "trend": Col("Trend", 90, "trend"), **rank_cols,
+        "flag": Col("Note", 150, help="Kept as published, but doubtful: why"),
+    }, max_rows=10, max_lines=2)
+
+
+def why_empty(theme: str) -> str:
+    """Which series of the theme the warehouse holds (and for how many countries), and which it does not have yet."""
+    mine = catalogue[catalogue["theme"] == theme]
+    held = mine[mine["n_obs"] > 0]
+    parts = [f"No {THEME_LABELS[theme].lower()} series has a value for {md(country_name[iso3])}."]
+    if not held.empty:
+        parts.append("In the warehouse: " + "; ".join(
+            md(f"{r.name} — values for {int(r.n_countries)} countries, {year_span(r.year_min, r.year_max)}"
+               + (f" ({ABSENT_MEANS[r.indicator_code]})" if r.indicator_code in ABSENT_MEANS else ""))
+            for r in held.itertuples()) + ".")
+    absent = mine[(mine["n_obs"] == 0) & mine["curated"]]
+    if not absent.empty:
+        names = list(absent["name"])
+        parts.append("Not in the warehouse yet: " + ", ".join(md(n) for n in names[:4])
+                     + (f" and {len(names) - 4} more" if len(names) > 4 else "")
+                     + " — `hsdash refresh` online, or `hsdash import` a file that has them.")
+    return " ".join(parts)
 
 
 tabs = st.tabs([THEME_LABELS[t] for t in MAIN_THEMES] + ["Other (context, environment)"])
 for tab, theme in zip(tabs, [*MAIN_THEMES, None]):
     with tab:
         block = table[table["theme"].isin(MAIN_THEMES) == False] if theme is None else table[table["theme"] == theme]  # noqa: E712
-        if block.empty:
-            st.info(f"No {THEME_LABELS.get(theme, 'other').lower()} series for {md(country_name[iso3])} in the warehouse yet.")
-        else:
+        if not block.empty:
             theme_table(block)
+        elif theme is None:
+            st.info(f"No context or environment series for {md(country_name[iso3])} in the warehouse yet.")
+        else:
+            st.info(why_empty(theme))
 st.caption("Rank 1 = best among the group's members with a value at most 5 years older than the country's latest; "
            "indicators without a better direction are not ranked.")
 
@@ -101,7 +129,9 @@ row = profile.set_index("indicator_code").loc[values["ind"]]
 spec = ChartSpec(values["ind"], countries=(iso3,), groups=chosen_groups, year_from=int(row["first_year"]),
                  year_to=int(row["year"]), kind="line")
 frame, full_spec = data.chart_bundle(spec)
-st.plotly_chart(build(frame, full_spec), config=PLOTLY_CONFIG, key="cty_chart")
+fig = build(frame, full_spec)
+st.plotly_chart(fig, config=PLOTLY_CONFIG, key="cty_chart")
+export_panel(full_spec, frame, fig, key="cty_export")
 st.page_link("views/compare.py", label="Open in Compare", icon=":material/open_in_new:", query_params={
     "ind": values["ind"], "c": iso3, "g": ",".join(chosen_groups), "time": f"{spec.year_from}..{spec.year_to}",
     "view": "line"})
@@ -113,14 +143,24 @@ mine = figures[figures["iso3"] == iso3]
 if mine.empty:
     st.info(f"Soh (2008) quotes no figure for {md(country_name[iso3])}.")
 else:
-    st.dataframe(mine[["measure", "value_text", "unit", "period", "theme", "cited_source", "flag"]].rename(
-        columns={"value_text": "as printed"}), hide_index=True, width="stretch")
+    staff_table.show(mine.assign(theme_name=mine["theme"].map(theme_label), flag=mine["flag"].map(field_words)), {
+        "measure": Col("Figure", 250), "value_text": Col("As printed", 90), "unit": Col("Unit", 80),
+        "period": Col("Period", 80), "theme_name": Col("Theme", 100), "cited_source": Col("The paper cites", 140),
+        "flag": Col("Note", 120, help="Why the figure is doubtful, when it is"),
+    }, max_lines=3)
     beside = data.paper_beside_public(iso3)
     if not beside.empty:
         st.markdown("**Beside the public series** (the nearest year of the same measure, in the same unit; "
                     "a rank only beside a rank)")
-        st.dataframe(beside[["name", "year", "paper_value", "public_name", "public_year", "public_value", "public_source",
-                             "public_note", "flag"]].rename(columns={
-                                 "name": "paper's figure", "paper_value": "paper", "public_name": "public series",
-                                 "public_year": "public year", "public_value": "public value",
-                                 "public_source": "from", "public_note": "note"}), hide_index=True, width="stretch")
+        names = data.source_names().set_index("source_id")
+        beside = beside.assign(
+            source=[source_label(names.loc[s, "title"], names.loc[s, "publisher"], names.loc[s, "kind"], s)
+                    if isinstance(s, str) and s in names.index else "" for s in beside["public_source"]],
+            note=[field_words(" ".join(text_or(x, "") for x in pair).strip())
+                  for pair in zip(beside["public_note"], beside["flag"])])
+        staff_table.show(beside, {
+            "name": Col("The paper's figure", 190), "year": Col("Year", 55, "year"),
+            "paper_value": Col("Paper", 70, "number"),
+            "public_name": Col("Public series", 150), "public_year": Col("Year", 55, "year"),
+            "public_value": Col("Public value", 80, "number"), "source": Col("From", 120), "note": Col("Note", 220),
+        }, max_lines=4)

@@ -1,15 +1,19 @@
 """Founding paper page: every figure of Soh (2008) by country/subject and theme, with section, footnote and the
-source the paper cites; doubtful figures shown with their flag, beside the public series where one exists. Lays out
-only: data through dashboard.data, strings from the warehouse through plain.md."""
+source the paper cites; doubtful figures marked in words with the reason, beside the public series where one exists.
+Lays out only: data through dashboard.data, strings from the warehouse through plain.md."""
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from dashboard import data
-from dashboard.labels import THEME_LABELS
+from dashboard.components import staff_table
+from dashboard.components.staff_table import Col
+from dashboard.labels import THEME_LABELS, field_words, source_label, text_or
 from dashboard.plain import md
+
+SUBJECTS = {"country": "Countries", "region": "Regions", "fund": "The Trust Fund", "donor": "Donors",
+            "global": "The world", "organisation": "Organisations"}
 
 st.title("Founding paper: Soh (2008)")
 figures = data.paper_figures()
@@ -19,12 +23,15 @@ if figures.empty:
 st.caption(md(figures["paper_citation"].iloc[0]))
 st.markdown(
     "Every quantitative figure in the paper, **exactly as published** (value and unit as printed). "
-    "Figures the paper itself makes doubtful are kept and marked ⚠ with the reason."
+    "Figures the paper itself makes doubtful are kept and marked **doubtful**, with the reason."
 )
 
 left, mid, right = st.columns(3)
-themes = left.multiselect("Theme", list(THEME_LABELS), format_func=THEME_LABELS.get, key="paper_theme")
-kinds = mid.multiselect("Subject", sorted(figures["subject_kind"].unique()), key="paper_kind")
+themes = left.multiselect("Theme", list(THEME_LABELS), format_func=THEME_LABELS.get, key="paper_theme",
+                          placeholder="All themes")
+kinds = mid.multiselect("Subject", sorted(figures["subject_kind"].unique()), key="paper_kind",
+                        format_func=lambda k: SUBJECTS.get(k, str(k).replace("_", " ").capitalize()),
+                        placeholder="All subjects")
 only_flagged = right.toggle("Only flagged figures", key="paper_flagged")
 
 view = figures
@@ -38,26 +45,20 @@ st.caption(f"{len(view)} of {len(figures)} figures · {figures['flag'].notna().s
 
 for subject, block in view.groupby("display_subject", sort=False):
     with st.expander(f"{md(subject)} — {len(block)} figure(s)", expanded=len(view) <= 15):
-        table = pd.DataFrame(
-            {
-                "figure": block["measure"],
-                "as printed": block["value_text"],
-                "value": block["value"],
-                "unit": block["unit"],
-                "period": block["period"],
-                "theme": block["theme"].map(THEME_LABELS),
-                "section": block["section"],
-                "fn": block["footnote"],
-                "cited source": block["cited_source"],
-                "⚠": block["flag"].notna().map({True: "⚠", False: ""}),
-            }
-        )
-        st.dataframe(table, hide_index=True, width="stretch")
+        where = [text_or(sec, "") + (f", footnote {fn}" if text_or(fn, "") else "")
+                 for sec, fn in zip(block["section"], block["footnote"])]
+        table = block.assign(theme_name=block["theme"].map(THEME_LABELS), where=where,
+                             doubtful=block["flag"].notna().map({True: "doubtful", False: ""}))
+        staff_table.show(table, {
+            "measure": Col("Figure", 230), "value_text": Col("As printed", 100), "unit": Col("Unit", 90),
+            "period": Col("Period", 80), "theme_name": Col("Theme", 100), "where": Col("Where in the paper", 100),
+            "cited_source": Col("The paper cites", 150), "doubtful": Col("", 70),
+        }, max_lines=3)
         for _, row in block[block["flag"].notna()].iterrows():
-            st.warning(f"**{md(row['measure'])}** (“{md(row['value_text'])}”): {md(row['flag'])}", icon="⚠️")
-        for _, row in block.iterrows():
-            st.caption(f"{md(row['figure_id'])}: “{md(row['quote'])}” — {md(row['section'])}"
-                       + (f", footnote {md(row['footnote'])}" if row["footnote"] else ""))
+            st.warning(f"**{md(row['measure'])}** (“{md(row['value_text'])}”): {md(field_words(row['flag']))}",
+                       icon=":material/warning:")
+        for row, place in zip(block.to_dict("records"), where):
+            st.caption(f"“{md(row['quote'])}” — {md(place)}", help=md(f"Figure {row['figure_id']}"))
 
 countries = figures.dropna(subset=["iso3"])[["iso3", "display_subject"]].drop_duplicates()
 if not countries.empty:
@@ -67,8 +68,15 @@ if not countries.empty:
     if beside.empty:
         st.info("No figure of this country is stored as a time-series observation.")
     else:
-        st.dataframe(beside[["name", "year", "paper_value", "public_name", "public_year", "public_value", "public_source",
-                             "public_note", "flag"]].rename(columns={
-                                 "name": "paper's figure", "paper_value": "paper", "public_name": "public series",
-                                 "public_year": "public year", "public_value": "public value",
-                                 "public_source": "from", "public_note": "note"}), hide_index=True, width="stretch")
+        names = data.source_names().set_index("source_id")
+        beside = beside.assign(
+            source=[source_label(names.loc[x, "title"], names.loc[x, "publisher"], names.loc[x, "kind"], x)
+                    if isinstance(x, str) and x in names.index else "" for x in beside["public_source"]],
+            note=[field_words(" ".join(text_or(x, "") for x in pair).strip())
+                  for pair in zip(beside["public_note"], beside["flag"])])
+        staff_table.show(beside, {
+            "name": Col("The paper's figure", 190), "year": Col("Year", 55, "year"),
+            "paper_value": Col("Paper", 70, "number"),
+            "public_name": Col("Public series", 150), "public_year": Col("Year", 55, "year"),
+            "public_value": Col("Public value", 80, "number"), "source": Col("From", 120), "note": Col("Note", 220),
+        }, max_lines=4)
