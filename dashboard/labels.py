@@ -68,7 +68,9 @@ def human_date(value: object, with_time: bool = False, blank: str = MISSING) -> 
     m = _ISO.match(text) or _COMPACT.match(text)
     if m:
         y, mo, d = int(m[1]), int(m[2]), int(m[3])
-        if not (1 <= mo <= 12 and 1 <= d <= 31):
+        try:
+            date(y, mo, d)  # 2019-02-30 is not a day: shown as written, not as "30 Feb 2019"
+        except ValueError:
             return text
         out = _day(y, mo, d)
         if with_time and m.lastindex and m.lastindex >= 5 and m[4] is not None:
@@ -159,6 +161,7 @@ def field_words(text: object) -> str:
     out = str(text)
     for field, words in FIELD_WORDS.items():
         out = re.sub(rf"(?<![\w]){field}(?![\w])", words, out)
+    return out
 
 
 def date_text(value: object, default: str = "") -> str:
