@@ -10,8 +10,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import access
-from dashboard.access import (MALFORMED, NO_HEADER, NOT_ALLOWED, AccessConfigError, Decision, Settings, decide,
-                              settings_from_env)
+from etl.access import (MALFORMED, NO_HEADER, NOT_ALLOWED, AccessConfigError, Decision, Settings, decide,
+                         settings_from_env)
 
 REPO = Path(__file__).resolve().parents[1]
 APP = str(REPO / "dashboard" / "app.py")
