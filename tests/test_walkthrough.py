@@ -9,9 +9,8 @@ at the window's edge, no table scrolling sideways (Compare's own controls and ta
 Screenshots go to the test's temporary folder; with HSDASH_SCREENSHOTS=docs/screenshots they are also written
 (1280×800, reduced to 256 colours) where the README's "First five minutes" shows them.
 
-Compare's map timeline and its layout fixes come from the branch ``compare``: HSDASH_WALKTHROUGH_COMPARE=1 makes
-the timeline's play button and Compare's clipping and table checks required (until then they run only when the page
-has what they need). Skips without Chromium or Playwright.
+Compare's map timeline (play button) and its clipping and table checks are required. Skips without Chromium or
+Playwright.
 """
 
 from __future__ import annotations
@@ -29,11 +28,14 @@ from streamlit_app import ARGS, CHROMIUM, AppDidNotStart, running_app
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[1]
-COMPARE_READY = os.environ.get("HSDASH_WALKTHROUGH_COMPARE") == "1"
+COMPARE_READY = True  # Compare's timeline and layout fixes have landed: their checks are required
 SHOTS = os.environ.get("HSDASH_SCREENSHOTS")
 SIZES = [(1280, 800), (1920, 1080)]
-CONTROLS = ('[data-testid="stMain"] button:visible, [data-testid="stMain"] input:visible, '
+CONTROLS = ('[data-testid="stMain"] button:visible, [data-testid="stMain"] input:not([type="range"]):visible, '
             '[data-testid="stMain"] [role="combobox"]:visible')
+# A slider's thumbs carry invisible <input type=range> elements wider than the thumb itself (for screen readers);
+# what a user sees and drags is the thumb, two levels up.
+THUMB_BOX = "e => { const b = e.parentElement.parentElement.getBoundingClientRect(); return [b.x, b.width]; }"
 
 
 @pytest.fixture()
@@ -79,6 +81,10 @@ def problems(page, width: int, strict_layout: bool = True) -> list[str]:
         if box and box["width"] > 0 and (box["x"] < -1 or box["x"] + box["width"] > width + 1):
             label = (control.get_attribute("aria-label") or control.inner_text() or "")[:40]
             out.append(f"control {label!r} cut off at x={box['x']:.0f}..{box['x'] + box['width']:.0f}")
+    for thumb in page.locator('[data-testid="stMain"] input[type="range"]').all():
+        x, w = thumb.evaluate(THUMB_BOX)
+        if w > 0 and (x < -1 or x + w > width + 1):
+            out.append(f"slider thumb {thumb.get_attribute('aria-label')!r} cut off at x={x:.0f}..{x + w:.0f}")
     for group in page.locator('[data-testid="stButtonGroup"]').all():
         outer = group.bounding_box()
         for button in group.locator("button").all():
@@ -178,10 +184,10 @@ def test_a_staffers_first_five_minutes(server, tmp_path, width, height):
             play = page.locator(".js-plotly-plot .updatemenu-button").filter(has_text=re.compile("Play|▶", re.I))
             if COMPARE_READY or play.count():
                 assert play.count(), "the map has no timeline to play"
-                before = page.locator(".js-plotly-plot .slider-current-value").first.inner_text()
+                before = page.locator(".js-plotly-plot .slider-group > .slider-label").first.text_content()
                 play.first.click()
                 page.wait_for_timeout(2500)
-                after = page.locator(".js-plotly-plot .slider-current-value").first.inner_text()
+                after = page.locator(".js-plotly-plot .slider-group > .slider-label").first.text_content()
                 assert after != before, "the timeline did not move"
             found["compare map"] = problems(page, width, strict_layout=COMPARE_READY)
             shot(page, tmp_path, "03-compare-map", width)
