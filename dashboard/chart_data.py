@@ -36,7 +36,7 @@ import pandas as pd
 
 from dashboard import group_changes, queries
 from dashboard.figures.common import short_name
-from dashboard.labels import date_text, names_text
+from dashboard.labels import date_text, names_text, vintage_text
 from dashboard.figures.spec import ChartSpec
 from etl import aggregate
 from etl.aggregate import MIN_COVERAGE, WEIGHT_SERIES
@@ -479,7 +479,7 @@ def _source_table(con: duckdb.DuckDBPyConnection, source_ids: tuple[str, ...]) -
 
 def _vintage(prov: pd.DataFrame) -> str:
     """Each source's data vintage: its date as people write it when the publisher gave one, else its own words."""
-    texts = [date_text(d) if pd.notna(d) and str(d) else str(v) for v, d in zip(prov["vintage"], prov["vintage_date"])
+    texts = [date_text(d) if pd.notna(d) and str(d) else vintage_text(v) for v, d in zip(prov["vintage"], prov["vintage_date"])
              if (pd.notna(d) and str(d)) or (isinstance(v, str) and v)]
     return "; ".join(dict.fromkeys(texts))
 

@@ -170,6 +170,18 @@ def date_text(value: object, default: str = "") -> str:
     return human_date(value, blank=default)
 
 
+_SLASH_DATE = re.compile(r"^\s*\d{1,2}/\d{1,2}/\d{2,4}\s*$")
+
+
+def vintage_text(value: object, default: str = "") -> str:
+    """A source's vintage for footers and captions: an ISO date as "5 Oct 2018"; a date such as ``03/10/18``, whose
+    day/month order the publisher does not state, as written and marked so — never guessed at."""
+    text = date_text(value, default)
+    if isinstance(value, str) and _SLASH_DATE.match(value):
+        return f"{value.strip()} (as the publisher wrote it)"
+    return text
+
+
 def source_kind_label(kind: object) -> str:
     return SOURCE_KINDS.get(kind, "") if isinstance(kind, str) else ""
 

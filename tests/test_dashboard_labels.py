@@ -48,3 +48,12 @@ def test_search_first_puts_the_typed_option_first():
         assert _first(order, groups.get, a) == g, (a, order)
     assert order.index("asean") < order.index("apt") and order.index("eas") < order.index("asean")
     assert search_first(["b", "a"], str.upper) == ["b", "a"]  # nothing in common: the order given
+
+
+def test_a_vintage_whose_day_month_order_is_not_stated_is_shown_as_written_and_marked():
+    from dashboard.labels import vintage_text
+
+    assert vintage_text("2018-10-03") == "3 Oct 2018"
+    assert vintage_text("03/10/18") == "03/10/18 (as the publisher wrote it)"
+    assert vintage_text("plotly 7.1.0 package data") == "plotly 7.1.0 package data"
+    assert vintage_text(None, "not stated") == "not stated"
