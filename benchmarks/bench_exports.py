@@ -41,7 +41,7 @@ def _warehouse(data_dir: str | None, scratch: str) -> tuple[Path, str]:
     code, result = run_refresh(tmp, offline=True)
     if result is None or not result.published:
         raise SystemExit(f"could not build a warehouse offline (exit {code})")
-    return publish.published_file(tmp), f"offline build from the bundled sources (temporary)"
+    return publish.published_file(tmp), "offline build from the bundled sources (temporary)"
 
 
 def _specs():

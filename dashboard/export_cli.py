@@ -254,5 +254,5 @@ def _write(charts: list[Chart], fmt: str, size: str, title: str, where: tuple[st
     for chart in charts:
         name = naming.filename(chart.spec, fmt, size if fmt in ("png", "svg", "pdf") else None)
         path = place / name if mode == "dir" else place
-        files.write_atomic(path, _make(path, lambda: chart_bytes(chart, fmt, size, generated)))
+        files.write_atomic(path, _make(path, lambda chart=chart: chart_bytes(chart, fmt, size, generated)))
         click.echo(_printable(_describe(chart, path, fmt, size)))

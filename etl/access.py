@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 HEADER_ENV = "HSDASH_AUTH_HEADER"
 USERS_ENV = "HSDASH_ALLOWED_USERS"

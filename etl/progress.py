@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Mapping
+from collections.abc import Mapping
 
 import pandas as pd
 
@@ -97,7 +97,7 @@ class Target:
             raise ValueError(f"{self.target_id}: an absolute_min rule is assessed on a shortfall scale (set shortfall_of)")
 
     @classmethod
-    def from_row(cls, row: Mapping) -> "Target":
+    def from_row(cls, row: Mapping) -> Target:
         alts = row.get("alt_indicator_codes")
         text = lambda k: "" if _blank(row.get(k)) else str(row.get(k))  # noqa: E731
         return cls(

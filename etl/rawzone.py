@@ -45,7 +45,7 @@ class Origin:
     extra: dict = field(default_factory=dict)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Origin":
+    def from_dict(cls, data: dict) -> Origin:
         missing = [k for k in REQUIRED_ORIGIN_KEYS if not data.get(k)]
         if missing:
             raise RawZoneError(f"origin sidecar lacks {', '.join(missing)}")
@@ -68,7 +68,7 @@ class RawFile:
 
 def utc_now() -> str:
     """Current UTC time as ISO 8601 with a Z suffix, to the second."""
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def sha256_file(path: Path) -> str:
@@ -142,7 +142,7 @@ _SNAPSHOT_RE = re.compile(r"^\d{8}T\d{6}Z(-[0-9a-z]+)?$")
 
 def new_snapshot_dir(source_dir: Path) -> Path:
     """A fresh, not-yet-visible snapshot folder for a download (visible once ``seal_snapshot`` runs)."""
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     path = Path(source_dir) / f"{stamp}-{os.getpid():x}{secrets.token_hex(2)}"  # unique even within one second
     path.mkdir(parents=True, exist_ok=False)
     return path

@@ -13,7 +13,7 @@ import secrets
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 from etl import publish
 from etl.build import BuildResult, run_build

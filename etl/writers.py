@@ -24,7 +24,7 @@ import sys
 import threading
 import traceback
 from datetime import date, datetime
-from typing import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -51,7 +51,7 @@ def _textual(series: pd.Series) -> bool:
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``frame`` with its text cells and column names neutralised; numeric columns untouched."""
     out = frame.copy()
-    for i, col in enumerate(out.columns):
+    for i in range(out.shape[1]):
         if _textual(out.iloc[:, i]):
             out.isetitem(i, out.iloc[:, i].astype(object).map(neutralise))
     out.columns = [neutralise(str(c)) for c in out.columns]

@@ -7,7 +7,6 @@ finite numbers, allowed vocabularies). Imports neither streamlit, plotly nor req
 from __future__ import annotations
 
 import pandera.pandas as pa
-from typing import Optional
 
 from pandera.typing import Series
 
@@ -40,7 +39,7 @@ class SourceModel(_Strict):
     citation: Series[str] = pa.Field(str_length={"min_value": 1})
     kind: Series[str] = pa.Field(isin=SOURCE_KINDS)
     vintage: Series[str] = pa.Field(nullable=True)
-    vintage_date: Optional[Series[str]] = pa.Field(nullable=True, str_matches=DATE)
+    vintage_date: Series[str] | None = pa.Field(nullable=True, str_matches=DATE)
 
 
 class RawFileModel(_Strict):
@@ -106,16 +105,16 @@ class IndicatorModel(_Strict):
     source_hint: Series[str] = pa.Field(nullable=True)
     related_indicator: Series[str] = pa.Field(nullable=True)
     defined_by: Series[str]
-    short_name: Optional[Series[str]] = pa.Field(nullable=True)
-    unit_kind: Optional[Series[str]] = pa.Field(nullable=True, isin=UNIT_KINDS)
-    direction_note: Optional[Series[str]] = pa.Field(nullable=True)
-    reporting_floor: Optional[Series[float]] = pa.Field(nullable=True)
-    floor_note: Optional[Series[str]] = pa.Field(nullable=True)
-    valid_min: Optional[Series[float]] = pa.Field(nullable=True)
-    valid_max: Optional[Series[float]] = pa.Field(nullable=True)
-    goals: Optional[Series[str]] = pa.Field(nullable=True)
-    caveats: Optional[Series[str]] = pa.Field(nullable=True)
-    curated: Optional[Series[pa.BOOL]] = pa.Field(nullable=True)
+    short_name: Series[str] | None = pa.Field(nullable=True)
+    unit_kind: Series[str] | None = pa.Field(nullable=True, isin=UNIT_KINDS)
+    direction_note: Series[str] | None = pa.Field(nullable=True)
+    reporting_floor: Series[float] | None = pa.Field(nullable=True)
+    floor_note: Series[str] | None = pa.Field(nullable=True)
+    valid_min: Series[float] | None = pa.Field(nullable=True)
+    valid_max: Series[float] | None = pa.Field(nullable=True)
+    goals: Series[str] | None = pa.Field(nullable=True)
+    caveats: Series[str] | None = pa.Field(nullable=True)
+    curated: Series[pa.BOOL] | None = pa.Field(nullable=True)
 
     @pa.dataframe_check(element_wise=False)
     @classmethod
@@ -138,12 +137,12 @@ class SeriesMapRowModel(_Strict):
     relation: Series[str] = pa.Field(isin=SERIES_RELATIONS)
     role: Series[str] = pa.Field(isin=["publisher", "aggregator"])
     factor: Series[float] = pa.Field(gt=0)
-    reporting_floor: Optional[Series[float]] = pa.Field(nullable=True)
+    reporting_floor: Series[float] | None = pa.Field(nullable=True)
     definition_difference: Series[str] = pa.Field(nullable=True)
     reason: Series[str] = pa.Field(nullable=True)
     authority: Series[str] = pa.Field(nullable=True)
     origin: Series[str] = pa.Field(isin=["catalogue", "user", "metadata"])
-    caveats: Optional[Series[str]] = pa.Field(nullable=True)
+    caveats: Series[str] | None = pa.Field(nullable=True)
     rows_loaded: Series[int] = pa.Field(ge=0)
 
     class Config(_Strict.Config):

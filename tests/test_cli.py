@@ -50,7 +50,7 @@ def test_schedule_prints_installable_lines_for_this_installation(tmp_path):
     runner = CliRunner()
     cron = runner.invoke(main, ["--data-dir", str(tmp_path / "d"), "schedule", "--print", "cron", "--at", "04:05"])
     assert cron.exit_code == 0
-    line = [l for l in cron.output.splitlines() if not l.startswith(("#", "SHELL"))][0]
+    line = [ln for ln in cron.output.splitlines() if not ln.startswith(("#", "SHELL"))][0]
     fields = line.split()
     assert fields[:5] == ["5", "4", "*", "*", "*"]
     exe = os.path.join(os.path.dirname(sys.executable), "hsdash")

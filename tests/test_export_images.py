@@ -109,7 +109,7 @@ def test_the_warm_engine_serves_concurrent_exports(charts):
         t.join(300)
     assert not errors and len(results) == 4
     assert engine.running()
-    for i, png in results.items():
+    for png in results.values():
         assert Image.open(io.BytesIO(png)).size == images.PRESETS["square"].png_size
     assert results[0] != results[1]  # the map and the line chart, not one answer handed to both
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import duckdb
 import pytest
 
 from dashboard.export import naming, specfile

@@ -6,7 +6,6 @@ import io
 import zipfile
 
 import duckdb
-import pytest
 from click.testing import CliRunner
 
 from etl.cli import main

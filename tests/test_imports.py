@@ -2,7 +2,6 @@
 loaded or quarantined with a reason, and loaded values equal the file's."""
 
 import csv
-import io
 import json
 
 import duckdb

@@ -4,7 +4,6 @@ import csv
 import re
 from pathlib import Path
 
-import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 FIGURES = REPO / "data/raw/paper/soh2008_figures.csv"

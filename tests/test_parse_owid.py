@@ -43,7 +43,7 @@ def _csv_rows(path: Path) -> tuple[list[str], list[list[str]]]:
     return rows[0], rows[1:]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _parse_folder(folder: Path):
     return parse_dataset((folder / "data.csv").read_bytes(), (folder / "datapackage.json").read_bytes(), folder.name)
 

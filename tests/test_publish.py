@@ -7,7 +7,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from etl import config, publish
+from etl import publish
 from etl.build import run_build
 from etl.refresh import EXIT_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_PARTIAL, refresh_lock, run_refresh
 from etl.registry import registry

@@ -9,7 +9,7 @@ built from those: the subtitle, caption, caveats and speaker notes every exporte
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 import duckdb
 import pandas as pd
@@ -40,7 +40,7 @@ class Chart:
 
 
 def now_utc() -> datetime:
-    return datetime.now(timezone.utc).replace(microsecond=0)
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 def _clean(value):

@@ -84,7 +84,9 @@ def _text(frame, lines: list[str], size: int, bold_first: bool = False) -> None:
         para.font.bold = bold_first and i == 0
 
 
-def _place_title(slide, text: str, top=Inches(0.35), height=Inches(1.0), size: int = 30) -> None:
+def _place_title(slide, text: str, top: int | None = None, height: int | None = None, size: int = 30) -> None:
+    top = Inches(0.35) if top is None else top
+    height = Inches(1.0) if height is None else height
     title = slide.shapes.title
     title.left, title.top, title.width, title.height = MARGIN, top, SLIDE_W - 2 * MARGIN, height
     title.text = slide_text(text)

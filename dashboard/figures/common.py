@@ -72,7 +72,7 @@ def tint(hex_colour: str, amount: float) -> str:
 
 def short_name(name: str, limit: int = 14) -> str:
     """A group's abbreviation when its name ends with one in brackets ("… (ASEAN)" → "ASEAN"), else the name."""
-    m = re.search(r"\(([A-Z][A-Za-z0-9+&-]{1,%d})\)\s*$" % (limit - 1), name)
+    m = re.search(rf"\(([A-Z][A-Za-z0-9+&-]{{1,{limit - 1}}})\)\s*$", name)
     return m[1] if m else name
 
 

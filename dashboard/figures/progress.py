@@ -8,7 +8,7 @@ indicator are plain text (they come from the catalogue and the data): they are e
 from __future__ import annotations
 
 import math
-from typing import Mapping
+from collections.abc import Mapping
 
 import pandas as pd
 import plotly.graph_objects as go

@@ -82,7 +82,7 @@ class OecdDac2aSource(Source):
         return ctx.paths.raw / self.source_id
 
     def extract(self, ctx: Context) -> str:
-        now = dt.datetime.now(dt.timezone.utc).timestamp()
+        now = dt.datetime.now(dt.UTC).timestamp()
         budget = RateBudget(ctx.paths.state / "oecd_downloads.json")
         min_hours = float(os.environ.get("HSDASH_OECD_MIN_HOURS", "24"))
         last = budget.last()
