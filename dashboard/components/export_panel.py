@@ -75,9 +75,10 @@ def export_panel(spec: ChartSpec, frame: pd.DataFrame, fig: go.Figure | None = N
     with st.container(border=True):
         c_size, c_img, c_data, c_brief = st.columns([2.2, 3, 3, 2], vertical_alignment="bottom")
         preset = c_size.selectbox("Image size", list(images.PRESETS), key=f"{key}_preset",
-                                  format_func=lambda p: images.PRESETS[p].label,
+                                  format_func=lambda p: images.PRESETS[p].short_label,
                                   help="PNG, SVG and PDF carry title, subtitle and a footer with sources, licence, "
-                                       "vintage, coverage and the date they were made.")
+                                       "vintage, coverage and the date they were made. Sizes: "
+                                       + "; ".join(p.label for p in images.PRESETS.values()) + ".")
         figure = fig if fig is not None and spec.kind != "table" else None
         with c_img:
             cols = st.columns(3)

@@ -36,6 +36,11 @@ class Preset:
     width: int  # layout pixels (CSS px; PDF pages are these at 96 px per inch)
     height: int
     scale: float  # PNG pixels per layout pixel
+    short: str = ""  # what a narrow picker shows ("Half A4"); ``label`` says it in full
+
+    @property
+    def short_label(self) -> str:
+        return self.short or self.label
 
     @property
     def png_size(self) -> tuple[int, int]:
@@ -43,9 +48,9 @@ class Preset:
 
 
 PRESETS = {
-    "slide": Preset("slide", "16:9 slide (1920×1080 PNG)", 960, 540, 2),
-    "half_a4": Preset("half_a4", "half A4 page, landscape (210×148.5 mm)", 794, 561, 2),
-    "square": Preset("square", "square (1440×1440 PNG)", 720, 720, 2),
+    "slide": Preset("slide", "16:9 slide (1920×1080 PNG)", 960, 540, 2, "16:9 slide"),
+    "half_a4": Preset("half_a4", "half A4 page, landscape (210×148.5 mm)", 794, 561, 2, "Half A4"),
+    "square": Preset("square", "square (1440×1440 PNG)", 720, 720, 2, "Square"),
 }
 DEFAULT_PRESET = "slide"
 
