@@ -410,7 +410,7 @@ def coverage_text(frame: pd.DataFrame, weighted_requested: bool = True, membersh
         low = int(block["low_coverage"].fillna(False).astype(bool).sum())
         lo, hi = f"{cov.min():.0%}", f"{cov.max():.0%}"
         span = lo if lo == hi else f"{lo}–{hi}"
-        text = f"{short_name(name)}: {span} of population reports"
+        text = f"{short_name(name)}: members reporting hold {span} of its population"
         if low:
             text += f" ({low} value(s) below two thirds)"
         parts.append(text)

@@ -69,7 +69,7 @@ def test_chart_slides_have_native_picture_caption_and_notes(deck, charts):
         assert "Source: Gapminder Foundation" in caption and "Licence: CC BY 4.0" in caption
         assert "Data vintage" in caption
         if chart.spec.kind != "map":
-            assert "of population reports" in caption  # group coverage
+            assert "members reporting hold" in caption  # group coverage
         notes = slide.notes_slide.notes_text_frame.text
         assert notes.startswith("Definitions:") and chart.meta.definitions[0]["description"] in notes
         assert "Caveats:" in notes and "Sources:" in notes and "Cite: Gapminder Foundation" in notes
