@@ -85,13 +85,64 @@ def group_series(
     weighted: bool = True,
     source_id: str | None = None,
     membership: str = "as_of_year",
+    precomputed: bool = True,
 ) -> pd.DataFrame:
-    """One row per year with data for any member: the aggregate, its coverage and spread (see module doc)."""
+    """One row per year with data for any member: the aggregate, its coverage and spread (see module doc).
+
+    Read from the build's ``group_value`` table (etl/group_values.py) when it applies; computed here when pinned to
+    one source, when ``precomputed=False``, or when the warehouse holds no precomputed rows that apply."""
     if membership not in MEMBERSHIPS:
         raise ValueError(f"membership must be one of {MEMBERSHIPS}")
     lo = year_from if year_from is not None else -10_000
     hi = year_to if year_to is not None else 10_000
-    df = con.execute(
+    df = None
+    if precomputed and source_id is None:
+        df = _read_precomputed(con, group_id, indicator_code, lo, hi, weighted, membership)
+    if df is None:
+        df = _compute(con, group_id, indicator_code, lo, hi, weighted, source_id, membership)
+    df["low_coverage"] = df["coverage"] < MIN_COVERAGE
+    df["weighted"] = df["weighted"].astype(bool)
+    df["weighting"] = [weighting_text(w, weighted, n if isinstance(n, str) else None)
+                       for w, n in zip(df["weighted"], df["weight_note"])]
+    df["membership"] = membership
+    return df[COLUMNS]
+
+
+def _precomputed_applies(con: duckdb.DuckDBPyConnection, membership: str) -> bool:
+    """``group_value`` exists, was filled, with today's weighting rules and (for today's members) today's year."""
+    try:
+        state = con.execute("SELECT weight_series, weight_window, current_year FROM group_value LIMIT 1").fetchone()
+    except duckdb.CatalogException:  # a warehouse published before the table existed
+        return False
+    if state is None or (state[0], state[1]) != (WEIGHT_SERIES[0], WEIGHT_WINDOW):
+        return False
+    return membership != "current" or state[2] == current_year()
+
+
+def _read_precomputed(con: duckdb.DuckDBPyConnection, group_id: str, indicator_code: str, lo: int, hi: int,
+                      weighted: bool, membership: str) -> pd.DataFrame | None:
+    if not _precomputed_applies(con, membership):
+        return None
+    return con.execute(
+        """
+        SELECT group_id, indicator_code, year,
+               CASE WHEN $weighted AND weightable THEN weighted_value ELSE plain_value END AS value,
+               $weighted AND weightable AS weighted, n_members::BIGINT AS n_members,
+               n_reporting::BIGINT AS n_reporting, coverage, min_iso3, min_value, max_iso3, max_value, source_id,
+               sources, n_disagree::BIGINT AS n_disagree, weight_series, weight_note
+        FROM group_value
+        WHERE group_id = $grp AND membership = $membership AND indicator_code = $ind AND year BETWEEN $lo AND $hi
+        ORDER BY year
+        """,
+        {"grp": group_id, "membership": membership, "ind": indicator_code, "lo": lo, "hi": hi, "weighted": weighted},
+    ).df()
+
+
+def _compute(con: duckdb.DuckDBPyConnection, group_id: str, indicator_code: str, lo: int, hi: int, weighted: bool,
+             source_id: str | None, membership: str) -> pd.DataFrame:
+    """The aggregate computed from the values themselves (the rules of the module doc; etl/group_values.py
+    precomputes the same for every group and indicator)."""
+    return con.execute(
         """
         WITH cells AS (  -- the resolved values, or one source's own
             SELECT iso3, year, value, source_id, disagree FROM indicator_value
@@ -109,7 +160,8 @@ def group_series(
              AND (m.left_year IS NULL OR m.left_year > CASE WHEN $current THEN $today ELSE y.year END)
         ),
         pop_best AS (  -- per member and year: the resolved population of the nearest year within the window
-            SELECT m.year, m.iso3, arg_min(p.value, abs(p.year - m.year)) AS pop, min(abs(p.year - m.year)) AS dist
+            SELECT m.year, m.iso3, arg_min(p.value, abs(p.year - m.year) * 2 + (p.year > m.year)::INTEGER) AS pop,
+                   min(abs(p.year - m.year)) AS dist  -- equally near years: the earlier one
             FROM members m JOIN indicator_value p
               ON p.iso3 = m.iso3 AND p.indicator_code = $weight AND abs(p.year - m.year) <= $window
             GROUP BY m.year, m.iso3
@@ -130,9 +182,9 @@ def group_series(
             count(value) AS n_reporting,
             CASE WHEN count(pop) = count(*) THEN sum(pop) FILTER (WHERE value IS NOT NULL) / sum(pop)
                  ELSE count(value) / count(*) END AS coverage,
-            arg_min(iso3, value) AS min_iso3, min(value) AS min_value,
-            arg_max(iso3, value) AS max_iso3, max(value) AS max_value,
-            mode(source_id) AS source_id,
+            arg_min(iso3, {'v': value, 'i': iso3}) FILTER (WHERE value IS NOT NULL) AS min_iso3, min(value) AS min_value,
+            arg_max(iso3, {'v': value, 'i': iso3}) FILTER (WHERE value IS NOT NULL) AS max_iso3, max(value) AS max_value,
+            mode(source_id ORDER BY source_id) AS source_id,
             string_agg(DISTINCT source_id, ';' ORDER BY source_id) AS sources,
             count(*) FILTER (WHERE disagree) AS n_disagree,
             $weight AS weight_series,
@@ -150,9 +202,3 @@ def group_series(
         {"ind": indicator_code, "src": source_id, "grp": group_id, "lo": lo, "hi": hi, "weighted": weighted,
          "weight": WEIGHT_SERIES[0], "window": WEIGHT_WINDOW, "current": membership == "current", "today": current_year()},
     ).df()
-    df["low_coverage"] = df["coverage"] < MIN_COVERAGE
-    df["weighted"] = df["weighted"].astype(bool)
-    df["weighting"] = [weighting_text(w, weighted, n if isinstance(n, str) else None)
-                       for w, n in zip(df["weighted"], df["weight_note"])]
-    df["membership"] = membership
-    return df[COLUMNS]

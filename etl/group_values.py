@@ -1,0 +1,102 @@
+"""Group aggregates precomputed at build: ``group_value`` holds, for every group × indicator × year × membership mode
+(``as_of_year``: the members of each year; ``current``: today's members throughout), what
+:func:`etl.aggregate.group_series` computes on the fly from the resolved values — the population-weighted and the
+plain mean, whether weights are honest (``weightable``), member and reporter counts, coverage, the spread, the
+sources and the weighting note.
+
+Why: with all of WDI loaded (≈10 M observations) a group line computed per request joins members, values and
+population weights at every chart; reading one sorted table is a fraction of that (benchmarks/bench_groups.py).
+The rules are exactly those documented in :mod:`etl.aggregate` (a test compares both on real and synthetic data);
+pinned sources and warehouses built before this table existed are still computed on the fly there.
+
+Built in set-based steps: membership expanded per year, each member country's nearest population per year
+(computed once, not once per group and indicator), indicator-independent member statistics per group and year,
+then one join of the reporting members with ``indicator_value``. Stored sorted by group, membership, indicator and
+year so that one chart's rows sit in one or two row groups.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from etl.aggregate import WEIGHT_SERIES, WEIGHT_WINDOW, current_year
+
+_TEMP = ("gv_years", "gv_members", "gv_pop", "gv_stats")
+
+
+def materialise(con: duckdb.DuckDBPyConnection, today: int | None = None) -> dict:
+    """Fill ``group_value`` from ``indicator_value`` and ``country_group_member`` (in the warehouse being built)."""
+    args = {"today": today if today is not None else current_year(), "weight": WEIGHT_SERIES[0],
+            "window": WEIGHT_WINDOW}
+    con.execute("CREATE OR REPLACE TEMP TABLE gv_years AS SELECT DISTINCT year FROM indicator_value")
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE gv_members AS  -- membership expanded per year, in both modes
+        SELECT m.group_id, md.membership, y.year, m.iso3
+        FROM gv_years y
+        CROSS JOIN (VALUES ('as_of_year'), ('current')) AS md(membership)
+        JOIN country_group_member m
+          ON (m.joined_year IS NULL OR m.joined_year <= CASE WHEN md.membership = 'current' THEN $today ELSE y.year END)
+         AND (m.left_year IS NULL OR m.left_year > CASE WHEN md.membership = 'current' THEN $today ELSE y.year END)
+        """, {"today": args["today"]})
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE gv_pop AS  -- each member country's nearest resolved population, per year
+        SELECT k.iso3, k.year,
+               arg_min(p.value, abs(p.year - k.year) * 2 + (p.year > k.year)::INTEGER) AS pop,
+               min(abs(p.year - k.year)) AS dist
+        FROM (SELECT DISTINCT iso3, year FROM gv_members) k
+        JOIN indicator_value p
+          ON p.indicator_code = $weight AND p.iso3 = k.iso3 AND p.year BETWEEN k.year - $window AND k.year + $window
+        GROUP BY k.iso3, k.year
+        """, {"weight": args["weight"], "window": args["window"]})
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE gv_stats AS  -- per group, mode and year: what does not depend on the indicator
+        SELECT m.group_id, m.membership, m.year, count(*) AS n_members, count(w.pop) AS n_pop, sum(w.pop) AS sum_pop,
+               string_agg(m.iso3, ', ' ORDER BY m.iso3) FILTER (WHERE w.pop IS NULL) AS unknown
+        FROM gv_members m LEFT JOIN gv_pop w USING (iso3, year)
+        GROUP BY m.group_id, m.membership, m.year
+        """)
+    con.execute(
+        """
+        INSERT INTO group_value
+        WITH rep AS (  -- the reporting members of each group, mode, indicator and year
+            SELECT m.group_id, m.membership, v.indicator_code, m.year,
+                   count(*) AS n_reporting, count(*) FILTER (WHERE w.pop IS NULL) AS n_unweighted,
+                   sum(v.value * w.pop) AS wsum, sum(w.pop) AS rep_pop, avg(v.value) AS plain,
+                   arg_min(m.iso3, {'v': v.value, 'i': m.iso3}) AS min_iso3, min(v.value) AS min_value,
+                   arg_max(m.iso3, {'v': v.value, 'i': m.iso3}) AS max_iso3, max(v.value) AS max_value,
+                   mode(v.source_id ORDER BY v.source_id) AS source_id,
+                   string_agg(DISTINCT v.source_id, ';' ORDER BY v.source_id) AS sources,
+                   count(*) FILTER (WHERE v.disagree) AS n_disagree, max(w.dist) AS max_dist
+            FROM gv_members m
+            JOIN indicator_value v ON v.iso3 = m.iso3 AND v.year = m.year
+            LEFT JOIN gv_pop w ON w.iso3 = m.iso3 AND w.year = m.year
+            GROUP BY m.group_id, m.membership, v.indicator_code, m.year
+        )
+        SELECT r.group_id, r.membership, r.indicator_code, r.year,
+               CASE WHEN r.n_unweighted = 0 THEN r.wsum / r.rep_pop END, r.plain, r.n_unweighted = 0,
+               s.n_members, r.n_reporting,
+               CASE WHEN s.n_pop = s.n_members THEN r.rep_pop / s.sum_pop ELSE r.n_reporting / s.n_members END,
+               r.min_iso3, r.min_value, r.max_iso3, r.max_value, r.source_id, r.sources, r.n_disagree,
+               CASE WHEN s.n_pop < s.n_members
+                    THEN 'population unknown for ' || s.unknown
+                         || CASE WHEN r.n_unweighted = 0 THEN ': coverage counted by members' ELSE '' END
+                    WHEN r.max_dist > 0 THEN 'population from the nearest year within ' || r.max_dist || ' year(s)'
+                    ELSE NULL END,
+               $weight, $window, $today
+        FROM rep r JOIN gv_stats s USING (group_id, membership, year)
+        ORDER BY r.group_id, r.membership, r.indicator_code, r.year
+        """, args)
+    for table in _TEMP:
+        con.execute(f"DROP TABLE {table}")
+    row = con.execute("SELECT count(*), count(DISTINCT group_id), count(DISTINCT indicator_code) FROM group_value")
+    rows, groups, indicators = row.fetchone()
+    return {"group_rows": rows, "groups": groups, "indicators": indicators}
+
+
+def rematerialise(con: duckdb.DuckDBPyConnection) -> dict:
+    """Recompute ``group_value`` after ``indicator_value`` changed in place."""
+    con.execute("DELETE FROM group_value")
+    return materialise(con)
