@@ -95,25 +95,26 @@ def group_series(
         raise ValueError(f"membership must be one of {MEMBERSHIPS}")
     lo = year_from if year_from is not None else -10_000
     hi = year_to if year_to is not None else 10_000
-    df = None
     if precomputed and source_id is None:
         df = _read_precomputed(con, group_id, indicator_code, lo, hi, weighted, membership)
-    if df is None:
-        df = _compute(con, group_id, indicator_code, lo, hi, weighted, source_id, membership)
+        if df is not None:
+            return df
+    df = _compute(con, group_id, indicator_code, lo, hi, weighted, source_id, membership)
     df["low_coverage"] = df["coverage"] < MIN_COVERAGE
     df["weighted"] = df["weighted"].astype(bool)
-    df["weighting"] = [weighting_text(w, weighted, n if isinstance(n, str) else None)
-                       for w, n in zip(df["weighted"], df["weight_note"])]
+    df["weighting"] = _weighting(df, weighted)
     df["membership"] = membership
     return df[COLUMNS]
 
 
+def _weighting(df: pd.DataFrame, requested: bool) -> list[str]:
+    return [weighting_text(w, requested, n if isinstance(n, str) else None)
+            for w, n in zip(df["weighted"], df["weight_note"])]
+
+
 def _precomputed_applies(con: duckdb.DuckDBPyConnection, membership: str) -> bool:
-    """``group_value`` exists, was filled, with today's weighting rules and (for today's members) today's year."""
-    try:
-        state = con.execute("SELECT weight_series, weight_window, current_year FROM group_value LIMIT 1").fetchone()
-    except duckdb.CatalogException:  # a warehouse published before the table existed
-        return False
+    """``group_value`` was filled, with today's weighting rules and (for today's members) today's year."""
+    state = con.execute("SELECT weight_series, weight_window, current_year FROM group_value LIMIT 1").fetchone()
     if state is None or (state[0], state[1]) != (WEIGHT_SERIES[0], WEIGHT_WINDOW):
         return False
     return membership != "current" or state[2] == current_year()
@@ -121,21 +122,33 @@ def _precomputed_applies(con: duckdb.DuckDBPyConnection, membership: str) -> boo
 
 def _read_precomputed(con: duckdb.DuckDBPyConnection, group_id: str, indicator_code: str, lo: int, hi: int,
                       weighted: bool, membership: str) -> pd.DataFrame | None:
-    if not _precomputed_applies(con, membership):
+    """The rows of ``group_value``, in the columns of :data:`COLUMNS`; None when they do not apply (a warehouse
+    published before the table existed, or built with other weighting rules or, for today's members, last year).
+    One query when rows come back: their own columns say they apply; the table's state is read only when none do."""
+    try:
+        df = con.execute(
+            """
+            SELECT group_id, indicator_code, year,
+                   CASE WHEN $weighted AND weightable THEN weighted_value ELSE plain_value END AS value,
+                   $weighted AND weightable AS weighted, n_members::BIGINT AS n_members,
+                   n_reporting::BIGINT AS n_reporting, coverage, coverage < $min_cov AS low_coverage, min_iso3,
+                   min_value, max_iso3, max_value, source_id, sources, n_disagree::BIGINT AS n_disagree,
+                   weight_series, weight_note, NULL::VARCHAR AS weighting, $membership AS membership
+            FROM group_value
+            WHERE group_id = $grp AND membership = $membership AND indicator_code = $ind AND year BETWEEN $lo AND $hi
+              AND weight_series = $weight AND weight_window = $window AND ($membership <> 'current' OR current_year = $today)
+            ORDER BY year
+            """,
+            {"grp": group_id, "membership": membership, "ind": indicator_code, "lo": lo, "hi": hi,
+             "weighted": weighted, "min_cov": MIN_COVERAGE, "weight": WEIGHT_SERIES[0], "window": WEIGHT_WINDOW,
+             "today": current_year()},
+        ).df()
+    except duckdb.CatalogException:  # a warehouse published before the table existed
         return None
-    return con.execute(
-        """
-        SELECT group_id, indicator_code, year,
-               CASE WHEN $weighted AND weightable THEN weighted_value ELSE plain_value END AS value,
-               $weighted AND weightable AS weighted, n_members::BIGINT AS n_members,
-               n_reporting::BIGINT AS n_reporting, coverage, min_iso3, min_value, max_iso3, max_value, source_id,
-               sources, n_disagree::BIGINT AS n_disagree, weight_series, weight_note
-        FROM group_value
-        WHERE group_id = $grp AND membership = $membership AND indicator_code = $ind AND year BETWEEN $lo AND $hi
-        ORDER BY year
-        """,
-        {"grp": group_id, "membership": membership, "ind": indicator_code, "lo": lo, "hi": hi, "weighted": weighted},
-    ).df()
+    if df.empty and not _precomputed_applies(con, membership):
+        return None
+    df["weighting"] = _weighting(df, weighted)
+    return df
 
 
 def _compute(con: duckdb.DuckDBPyConnection, group_id: str, indicator_code: str, lo: int, hi: int, weighted: bool,
