@@ -74,7 +74,8 @@ def main() -> None:
             print(f"  {label:13} {med[label]:9.3f} {p95:7.3f} {med[label] / med['python']:9.1f} "
                   f"{med[label] / med['duckdb']:9.2f}")
         for label in ("status empty", "status built"):
-            print(f"  {label}: median {med[label]:.3f} s (target ≤ 0.3 s): {'met' if med[label] <= 0.3 else 'NOT met'}")
+            verdict = "met" if med[label] <= 0.3 else "NOT met"
+            print(f"  {label}: median {med[label]:.3f} s (target ≤ 0.3 s): {verdict}")
         print(f"load after: {load()}")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -99,7 +99,11 @@ def group_series(
         df = _read_precomputed(con, group_id, indicator_code, lo, hi, weighted, membership)
         if df is not None:
             return df
-    df = _compute(con, group_id, indicator_code, lo, hi, weighted, source_id, membership)
+    return _finish(_compute(con, group_id, indicator_code, lo, hi, weighted, source_id, membership), weighted,
+                   membership)
+
+
+def _finish(df: pd.DataFrame, weighted: bool, membership: str) -> pd.DataFrame:
     df["low_coverage"] = df["coverage"] < MIN_COVERAGE
     df["weighted"] = df["weighted"].astype(bool)
     df["weighting"] = _weighting(df, weighted)
@@ -136,7 +140,8 @@ def _read_precomputed(con: duckdb.DuckDBPyConnection, group_id: str, indicator_c
                    weight_series, weight_note, NULL::VARCHAR AS weighting, $membership AS membership
             FROM group_value
             WHERE group_id = $grp AND membership = $membership AND indicator_code = $ind AND year BETWEEN $lo AND $hi
-              AND weight_series = $weight AND weight_window = $window AND ($membership <> 'current' OR current_year = $today)
+              AND weight_series = $weight AND weight_window = $window
+              AND ($membership <> 'current' OR current_year = $today)
             ORDER BY year
             """,
             {"grp": group_id, "membership": membership, "ind": indicator_code, "lo": lo, "hi": hi,
@@ -145,8 +150,10 @@ def _read_precomputed(con: duckdb.DuckDBPyConnection, group_id: str, indicator_c
         ).df()
     except duckdb.CatalogException:  # a warehouse published before the table existed
         return None
-    if df.empty and not _precomputed_applies(con, membership):
-        return None
+    if df.empty:  # no data for the group, or no precomputed rows that apply
+        if not _precomputed_applies(con, membership):
+            return None
+        return _finish(df.drop(columns=["low_coverage", "weighting", "membership"]), weighted, membership)
     df["weighting"] = _weighting(df, weighted)
     return df
 
@@ -187,16 +194,23 @@ def _compute(con: duckdb.DuckDBPyConnection, group_id: str, indicator_code: str,
         )
         SELECT
             $grp AS group_id, $ind AS indicator_code, year,
+            -- sums and means add the members' numbers in member order: reproducible to the last bit
             CASE WHEN $weighted AND count(value) FILTER (WHERE pop IS NULL) = 0
-                 THEN sum(value * pop) / sum(pop) FILTER (WHERE value IS NOT NULL)
-                 ELSE avg(value) END AS value,
+                 THEN list_sum(list(value * pop ORDER BY iso3))
+                      / list_sum(list(pop ORDER BY iso3) FILTER (WHERE value IS NOT NULL))
+                 ELSE list_avg(list(value ORDER BY iso3)) END AS value,
             $weighted AND count(value) FILTER (WHERE pop IS NULL) = 0 AS weighted,
             count(*) AS n_members,
             count(value) AS n_reporting,
-            CASE WHEN count(pop) = count(*) THEN sum(pop) FILTER (WHERE value IS NOT NULL) / sum(pop)
+            CASE WHEN count(pop) = count(*)
+                 THEN list_sum(list(pop ORDER BY iso3) FILTER (WHERE value IS NOT NULL))
+                      / list_sum(list(pop ORDER BY iso3))
                  ELSE count(value) / count(*) END AS coverage,
-            arg_min(iso3, {'v': value, 'i': iso3}) FILTER (WHERE value IS NOT NULL) AS min_iso3, min(value) AS min_value,
-            arg_max(iso3, {'v': value, 'i': iso3}) FILTER (WHERE value IS NOT NULL) AS max_iso3, max(value) AS max_value,
+            -- ties between members go to the first by code
+            arg_min(iso3, {'v': value, 'i': iso3}) FILTER (WHERE value IS NOT NULL) AS min_iso3,
+            min(value) AS min_value,
+            arg_max(iso3, {'v': value, 'i': iso3}) FILTER (WHERE value IS NOT NULL) AS max_iso3,
+            max(value) AS max_value,
             mode(source_id ORDER BY source_id) AS source_id,
             string_agg(DISTINCT source_id, ';' ORDER BY source_id) AS sources,
             count(*) FILTER (WHERE disagree) AS n_disagree,

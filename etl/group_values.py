@@ -53,7 +53,8 @@ def materialise(con: duckdb.DuckDBPyConnection, today: int | None = None) -> dic
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE gv_stats AS  -- per group, mode and year: what does not depend on the indicator
-        SELECT m.group_id, m.membership, m.year, count(*) AS n_members, count(w.pop) AS n_pop, sum(w.pop) AS sum_pop,
+        SELECT m.group_id, m.membership, m.year, count(*) AS n_members, count(w.pop) AS n_pop,
+               list_sum(list(w.pop ORDER BY m.iso3)) AS sum_pop,
                string_agg(m.iso3, ', ' ORDER BY m.iso3) FILTER (WHERE w.pop IS NULL) AS unknown
         FROM gv_members m LEFT JOIN gv_pop w USING (iso3, year)
         GROUP BY m.group_id, m.membership, m.year
@@ -64,7 +65,9 @@ def materialise(con: duckdb.DuckDBPyConnection, today: int | None = None) -> dic
         WITH rep AS (  -- the reporting members of each group, mode, indicator and year
             SELECT m.group_id, m.membership, v.indicator_code, m.year,
                    count(*) AS n_reporting, count(*) FILTER (WHERE w.pop IS NULL) AS n_unweighted,
-                   sum(v.value * w.pop) AS wsum, sum(w.pop) AS rep_pop, avg(v.value) AS plain,
+                   list_sum(list(v.value * w.pop ORDER BY m.iso3)) AS wsum,
+                   list_sum(list(w.pop ORDER BY m.iso3)) AS rep_pop,
+                   list_avg(list(v.value ORDER BY m.iso3)) AS plain,
                    arg_min(m.iso3, {'v': v.value, 'i': m.iso3}) AS min_iso3, min(v.value) AS min_value,
                    arg_max(m.iso3, {'v': v.value, 'i': m.iso3}) AS max_iso3, max(v.value) AS max_value,
                    mode(v.source_id ORDER BY v.source_id) AS source_id,

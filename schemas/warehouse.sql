@@ -164,14 +164,16 @@ CREATE TABLE indicator_value (        -- one value per (country, indicator, year
     PRIMARY KEY (indicator_code, iso3, year)
 );
 
-CREATE TABLE group_value (            -- group aggregates precomputed at build (etl/group_values.py) from indicator_value:
-                                       -- one row per group, membership mode, indicator and year with a reporting member;
-                                       -- stored sorted by (group_id, membership, indicator_code, year); built, never loaded
+CREATE TABLE group_value (            -- group aggregates precomputed at build (etl/group_values.py) from
+                                       -- indicator_value: one row per group, membership mode, indicator and year with a
+                                       -- reporting member; stored sorted by (group_id, membership, indicator_code,
+                                       -- year); built, never loaded
     group_id       VARCHAR NOT NULL,
     membership     VARCHAR NOT NULL,     -- as_of_year (members of that year) | current (today's members throughout)
     indicator_code VARCHAR NOT NULL,
     year           INTEGER NOT NULL,
-    weighted_value DOUBLE,               -- population-weighted mean; NULL when a reporting member's population is unknown
+    weighted_value DOUBLE,               -- population-weighted mean; NULL when a reporting member's population is
+                                         -- unknown
     plain_value    DOUBLE NOT NULL,      -- plain mean of the members reporting
     weightable     BOOLEAN NOT NULL,     -- every reporting member has a population (else weighting falls back)
     n_members      INTEGER NOT NULL,
