@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import duckdb
 
-from etl.aggregate import WEIGHT_SERIES, WEIGHT_WINDOW, current_year
+from etl.aggregate import (COVERAGE, MAIN_SOURCE, PLAIN_MEAN, REPORTERS, SOURCES, SPREAD, SUM_POP, WEIGHT_NOTE, WEIGHT_SERIES,
+                           WEIGHT_WINDOW, WEIGHTED_MEAN, current_year)
 
 _TEMP = ("gv_years", "gv_members", "gv_pop", "gv_stats")
 
@@ -51,46 +52,36 @@ def materialise(con: duckdb.DuckDBPyConnection, today: int | None = None) -> dic
         GROUP BY k.iso3, k.year
         """, {"weight": args["weight"], "window": args["window"]})
     con.execute(
-        """
+        f"""
         CREATE OR REPLACE TEMP TABLE gv_stats AS  -- per group, mode and year: what does not depend on the indicator
-        SELECT m.group_id, m.membership, m.year, count(*) AS n_members, count(w.pop) AS n_pop,
-               list_sum(list(w.pop ORDER BY m.iso3)) AS sum_pop,
-               string_agg(m.iso3, ', ' ORDER BY m.iso3) FILTER (WHERE w.pop IS NULL) AS unknown
-        FROM gv_members m LEFT JOIN gv_pop w USING (iso3, year)
-        GROUP BY m.group_id, m.membership, m.year
+        SELECT group_id, membership, year, count(*) AS n_members, count(pop) AS n_pop, {SUM_POP} AS sum_pop,
+               string_agg(iso3, ', ' ORDER BY iso3) FILTER (WHERE pop IS NULL) AS unknown
+        FROM (SELECT m.*, w.pop FROM gv_members m LEFT JOIN gv_pop w USING (iso3, year))
+        GROUP BY group_id, membership, year
         """)
     con.execute(
-        """
+        f"""
         INSERT INTO group_value
-        WITH rep AS (  -- the reporting members of each group, mode, indicator and year
-            SELECT m.group_id, m.membership, v.indicator_code, m.year,
-                   count(*) AS n_reporting, count(*) FILTER (WHERE w.pop IS NULL) AS n_unweighted,
-                   list_sum(list(v.value * w.pop ORDER BY m.iso3)) AS wsum,
-                   list_sum(list(w.pop ORDER BY m.iso3)) AS rep_pop,
-                   list_avg(list(v.value ORDER BY m.iso3)) AS plain,
-                   arg_min(m.iso3, {'v': v.value, 'i': m.iso3}) AS min_iso3, min(v.value) AS min_value,
-                   arg_max(m.iso3, {'v': v.value, 'i': m.iso3}) AS max_iso3, max(v.value) AS max_value,
-                   mode(v.source_id ORDER BY v.source_id) AS source_id,
-                   string_agg(DISTINCT v.source_id, ';' ORDER BY v.source_id) AS sources,
-                   count(*) FILTER (WHERE v.disagree) AS n_disagree, max(w.dist) AS max_dist
+        WITH reporting AS (  -- every member with a value, per group, mode, indicator and year
+            SELECT m.group_id, m.membership, v.indicator_code, m.year, m.iso3, v.value, v.source_id, v.disagree,
+                   w.pop, w.dist
             FROM gv_members m
             JOIN indicator_value v ON v.iso3 = m.iso3 AND v.year = m.year
             LEFT JOIN gv_pop w ON w.iso3 = m.iso3 AND w.year = m.year
-            GROUP BY m.group_id, m.membership, v.indicator_code, m.year
+        ),
+        agg AS (
+            SELECT group_id, membership, indicator_code, year, count(*) AS n_reporting,
+                   count(*) FILTER (WHERE pop IS NULL) AS n_unweighted, {REPORTERS} AS rep, {SPREAD},
+                   count(*) FILTER (WHERE disagree) AS n_disagree, max(dist) AS max_dist
+            FROM reporting
+            GROUP BY group_id, membership, indicator_code, year
         )
-        SELECT r.group_id, r.membership, r.indicator_code, r.year,
-               CASE WHEN r.n_unweighted = 0 THEN r.wsum / r.rep_pop END, r.plain, r.n_unweighted = 0,
-               s.n_members, r.n_reporting,
-               CASE WHEN s.n_pop = s.n_members THEN r.rep_pop / s.sum_pop ELSE r.n_reporting / s.n_members END,
-               r.min_iso3, r.min_value, r.max_iso3, r.max_value, r.source_id, r.sources, r.n_disagree,
-               CASE WHEN s.n_pop < s.n_members
-                    THEN 'population unknown for ' || s.unknown
-                         || CASE WHEN r.n_unweighted = 0 THEN ': coverage counted by members' ELSE '' END
-                    WHEN r.max_dist > 0 THEN 'population from the nearest year within ' || r.max_dist || ' year(s)'
-                    ELSE NULL END,
-               $weight, $window, $today
-        FROM rep r JOIN gv_stats s USING (group_id, membership, year)
-        ORDER BY r.group_id, r.membership, r.indicator_code, r.year
+        SELECT group_id, membership, indicator_code, year,
+               CASE WHEN n_unweighted = 0 THEN {WEIGHTED_MEAN} END, {PLAIN_MEAN}, n_unweighted = 0,
+               n_members, n_reporting, {COVERAGE}, min_iso3, min_value, max_iso3, max_value, {MAIN_SOURCE},
+               {SOURCES}, n_disagree, {WEIGHT_NOTE}, $weight, $window, $today
+        FROM agg JOIN gv_stats USING (group_id, membership, year)
+        ORDER BY group_id, membership, indicator_code, year
         """, args)
     for table in _TEMP:
         con.execute(f"DROP TABLE {table}")
