@@ -11,8 +11,9 @@ pinned sources and warehouses built before this table existed are still computed
 
 Built in set-based steps: membership expanded per year, each member country's nearest population per year
 (computed once, not once per group and indicator), indicator-independent member statistics per group and year,
-then one join of the reporting members with ``indicator_value``. Stored sorted by group, membership, indicator and
-year so that one chart's rows sit in one or two row groups.
+then one join of the reporting members with ``indicator_value``. Stored sorted by indicator, group, membership and
+year, so one chart's rows sit together and the zone maps on ``indicator_code`` skip every other row group (sorted
+by group first, a read touched the three row groups around its group instead of one).
 """
 
 from __future__ import annotations
@@ -81,7 +82,7 @@ def materialise(con: duckdb.DuckDBPyConnection, today: int | None = None) -> dic
                n_members, n_reporting, {COVERAGE}, min_iso3, min_value, max_iso3, max_value, {MAIN_SOURCE},
                {SOURCES}, n_disagree, {WEIGHT_NOTE}, $weight, $window, $today
         FROM agg JOIN gv_stats USING (group_id, membership, year)
-        ORDER BY group_id, membership, indicator_code, year
+        ORDER BY indicator_code, group_id, membership, year
         """, args)
     for table in _TEMP:
         con.execute(f"DROP TABLE {table}")

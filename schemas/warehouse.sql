@@ -166,7 +166,7 @@ CREATE TABLE indicator_value (        -- one value per (country, indicator, year
 
 CREATE TABLE group_value (            -- group aggregates precomputed at build (etl/group_values.py) from
                                        -- indicator_value: one row per group, membership mode, indicator and year with a
-                                       -- reporting member; stored sorted by (group_id, membership, indicator_code,
+                                       -- reporting member; stored sorted by (indicator_code, group_id, membership,
                                        -- year); built, never loaded
     group_id       VARCHAR NOT NULL,
     membership     VARCHAR NOT NULL,     -- as_of_year (members of that year) | current (today's members throughout)
