@@ -17,7 +17,13 @@ For a group, an indicator and each year:
 
 Population weights are the resolved total population (``SP.POP.TOTL`` from whichever source gives it: the World
 Bank, a copy of it, Gapminder, UN/OWID), from the same year or, failing that, the nearest year within
-``WEIGHT_WINDOW`` years — reported in ``weight_note``.
+``WEIGHT_WINDOW`` years (equally near: the earlier) — reported in ``weight_note``. Sums and means add the members in
+code order and ties (lowest/highest member, main source) go to the first code, so results are reproducible to the
+last bit.
+
+Every build precomputes these figures for every group, indicator, year and membership mode (``group_value``,
+:mod:`etl.group_values`, from the same SQL fragments defined here); :func:`group_series` reads that table and
+computes on the fly only for a pinned source or where the table does not apply.
 """
 
 from __future__ import annotations
