@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import duckdb
 
-from etl.aggregate import (COVERAGE, MAIN_SOURCE, PLAIN_MEAN, REPORTERS, SOURCES, SPREAD, SUM_POP, WEIGHT_NOTE, WEIGHT_SERIES,
-                           WEIGHT_WINDOW, WEIGHTED_MEAN, current_year)
+from etl.aggregate import (COVERAGE, MAIN_SOURCE, PLAIN_MEAN, REPORTERS, SOURCES, SPREAD, SUM_POP, WEIGHT_NOTE,
+                           WEIGHT_SERIES, WEIGHT_WINDOW, WEIGHTED_MEAN, current_year)
 
 _TEMP = ("gv_years", "gv_members", "gv_pop", "gv_stats")
 
