@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from etl import publish, resolve, warehouse
+from etl import group_values, publish, resolve, warehouse
 from etl.config import Paths
 from etl.rawzone import utc_now
 from etl.sources.base import Context, Loaded, Source
@@ -227,7 +227,7 @@ def run_build(paths: Paths, sources: list[Source], selected: set[str], ctx: Cont
 
         if has_pub:
             result.revisions = warehouse.record_revisions(con, ctx.run_id, utc_now())
-        result.resolution = resolve.materialise(con)
+        result.resolution = resolve.materialise(con) | group_values.materialise(con)
         ctx.log("resolved {cells:,} cells; {multi_source_cells:,} given by more than one source, "
                 "{disagreeing_cells:,} of them disagreeing".format(**result.resolution))
         previous_runs = warehouse.published_etl_runs(con) if has_pub else pd.DataFrame()

@@ -3,7 +3,9 @@
 ``hsdash status`` and ``hsdash serve`` call this before anything else: a missing warehouse, a dangling
 ``warehouse.duckdb`` link, a link to something that is not a regular file or not a DuckDB database, a truncated file
 and a file the user may not read each end in one :class:`Unreadable` sentence that says what to do, never a traceback.
-Imports duckdb only (no pandas): the quick commands must stay quick.
+Imports duckdb only (no pandas), and only once there is a file to open: importing duckdb is most of a quick
+command's start-up (its version lookup alone reads the installed packages' metadata), and a data directory with
+nothing published needs none of it.
 """
 
 from __future__ import annotations
@@ -12,10 +14,12 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-
-import duckdb
+from typing import TYPE_CHECKING
 
 from etl.config import Paths
+
+if TYPE_CHECKING:
+    import duckdb
 
 REBUILD = "run `hsdash refresh` to rebuild it from the raw zone"
 DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file
@@ -106,6 +110,8 @@ def open_published(paths: Paths) -> Published:
     file = locate(paths)
     size = file.stat().st_size
     _check_header(link, file, size)
+    import duckdb
+
     try:
         con = duckdb.connect(str(file), read_only=True)
     except duckdb.Error as exc:

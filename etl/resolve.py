@@ -21,6 +21,8 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from etl import group_values
+
 _TOLERANCE = """
     tol AS (
         SELECT i.indicator_code, coalesce(k.abs_tolerance, 0) AS abs_tol, coalesce(k.rel_tolerance, 0.01) AS rel_tol,
@@ -101,10 +103,11 @@ def materialise(con: duckdb.DuckDBPyConnection) -> dict:
 
 
 def rematerialise(con: duckdb.DuckDBPyConnection) -> dict:
-    """Recompute the resolved tables after observations changed in place (tests that add rows to a built file)."""
+    """Recompute the resolved tables, and the group aggregates made from them, after observations changed in place
+    (tests that add rows to a built file)."""
     con.execute("DELETE FROM indicator_value")
     con.execute("DELETE FROM source_agreement")
-    return materialise(con)
+    return materialise(con) | group_values.rematerialise(con)
 
 
 def cell_sources(con: duckdb.DuckDBPyConnection, indicator_code: str, iso3s: list[str], year_from: int | None = None,

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 
-import duckdb
-
 from etl.config import Paths
 from etl.published import REBUILD, Unreadable, open_published
 
@@ -81,7 +79,9 @@ def _built_sources(meta: dict) -> list[str]:
 
 def summary(paths: Paths) -> dict:
     """The status of the published warehouse as a JSON-ready dict; :class:`Unreadable` when it cannot be read."""
-    pub = open_published(paths)
+    pub = open_published(paths)  # imports duckdb only when there is a warehouse to read
+    import duckdb
+
     try:
         rows = pub.con.execute(COUNTS).fetchall()
         ref = dict(pub.con.execute(REFERENCE).fetchall())

@@ -33,7 +33,7 @@ OWNER = {
     "quarantine": "source_id",
 }
 REFERENCE_TABLES = ("country", "country_group", "country_group_member", "indicator_alias", "target")
-DERIVED_TABLES = ("indicator_value", "source_agreement")  # computed by every build (etl.resolve), never carried
+DERIVED_TABLES = ("indicator_value", "source_agreement", "group_value")  # computed by every build, never carried
 DATA_TABLES = tuple(t for t in OWNER if t != "quarantine")
 PRIMARY_KEYS = {
     "source": ["source_id"],

@@ -164,6 +164,34 @@ CREATE TABLE indicator_value (        -- one value per (country, indicator, year
     PRIMARY KEY (indicator_code, iso3, year)
 );
 
+CREATE TABLE group_value (            -- group aggregates precomputed at build (etl/group_values.py) from
+                                       -- indicator_value: one row per group, membership mode, indicator and year with a
+                                       -- reporting member; stored sorted by (indicator_code, group_id, membership,
+                                       -- year); built, never loaded
+    group_id       VARCHAR NOT NULL,
+    membership     VARCHAR NOT NULL,     -- as_of_year (members of that year) | current (today's members throughout)
+    indicator_code VARCHAR NOT NULL,
+    year           INTEGER NOT NULL,
+    weighted_value DOUBLE,               -- population-weighted mean; NULL when a reporting member's population is
+                                         -- unknown
+    plain_value    DOUBLE NOT NULL,      -- plain mean of the members reporting
+    weightable     BOOLEAN NOT NULL,     -- every reporting member has a population (else weighting falls back)
+    n_members      INTEGER NOT NULL,
+    n_reporting    INTEGER NOT NULL,
+    coverage       DOUBLE NOT NULL,      -- share of the members' population reporting (by count when one is unknown)
+    min_iso3       VARCHAR NOT NULL,
+    min_value      DOUBLE NOT NULL,
+    max_iso3       VARCHAR NOT NULL,
+    max_value      DOUBLE NOT NULL,
+    source_id      VARCHAR NOT NULL,     -- the source of most reporting members' values
+    sources        VARCHAR NOT NULL,     -- every source used, ';'-separated
+    n_disagree     INTEGER NOT NULL,     -- reporting members whose cell's sources disagree
+    weight_note    VARCHAR,              -- the weighting caveat (etl.aggregate.weighting_text)
+    weight_series  VARCHAR NOT NULL,     -- the population series used as weights
+    weight_window  INTEGER NOT NULL,     -- nearest population year searched within this many years
+    current_year   INTEGER NOT NULL      -- the year 'today' meant at build (membership = current)
+);
+
 CREATE TABLE source_agreement (       -- per indicator and pair of sources: how their overlapping cells compare (evidence
                                        -- for asserted mappings, and the 'sources disagree' panel)
     indicator_code VARCHAR NOT NULL,

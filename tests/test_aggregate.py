@@ -1,9 +1,13 @@
 """Group aggregates against hand-computed values (synthetic warehouse, built by code, labelled synthetic)."""
 
+import datetime as dt
+
+import duckdb
+import pandas as pd
 import pytest
 
-from etl import resolve, warehouse
-from etl.aggregate import group_series, members_by_year, weighting_text
+from etl import aggregate, group_values, resolve, warehouse
+from etl.aggregate import MEMBERSHIPS, group_series, members_by_year, weighting_text
 
 SHA = "0" * 64
 
@@ -103,3 +107,78 @@ def test_resolved_values_and_a_pinned_source(con):
     pinned = group_series(con, "g", "X", source_id="other").set_index("year")
     assert pinned.index.tolist() == [2000] and pinned.loc[2000, "value"] == pytest.approx(11.0)
     assert group_series(con, "g", "X").set_index("year").loc[2000, "n_disagree"] == 1
+
+
+# --- the build's precomputed group_value table (etl/group_values.py) against the on-the-fly computation -------------
+
+def assert_same(pre, fly):
+    """Identical frames, to the last bit of every float (both paths add members' values in member order)."""
+    pd.testing.assert_frame_equal(pre, fly, check_exact=True)
+
+
+def _every_case(con, groups, codes, ranges=((None, None),)):
+    for group_id in groups:
+        for code in codes:
+            for membership in MEMBERSHIPS:
+                for weighted in (True, False):
+                    for lo, hi in ranges:
+                        yield dict(group_id=group_id, indicator_code=code, year_from=lo, year_to=hi,
+                                   weighted=weighted, membership=membership)
+
+
+@pytest.mark.parametrize("scenario", ["complete", "population missing"])
+def test_precomputed_equals_on_the_fly_synthetic(con, scenario):
+    if scenario == "population missing":  # B has no population at all: 2001 counted by members, 2002 unweighted
+        con.execute("DELETE FROM observation WHERE indicator_code = 'SP.POP.TOTL' AND iso3 = 'BBB'")
+        _rebuild(con)
+    built = group_values.materialise(con)
+    assert built["group_rows"] > 0
+    n = 0
+    for case in _every_case(con, ["g"], ["X", "SP.POP.TOTL"], [(None, None), (2001, 2001), (2001, None)]):
+        pre, fly = group_series(con, **case), group_series(con, **case, precomputed=False)
+        assert not pre.empty
+        assert_same(pre, fly)
+        n += 1
+    assert n == 24
+    assert group_series(con, "g", "NOPE").empty
+
+
+def test_precomputed_equals_on_the_fly_on_the_starter_build(ro):
+    """The real offline build: every group, both membership modes, weighted or not, for the mission's indicators."""
+    assert ro.execute("SELECT count(DISTINCT group_id) FROM group_value").fetchone()[0] == \
+        ro.execute("SELECT count(DISTINCT group_id) FROM country_group_member").fetchone()[0]
+    groups = [r[0] for r in ro.execute("SELECT DISTINCT group_id FROM country_group_member ORDER BY 1").fetchall()]
+    codes = ["HDR.HDI", "SN.ITK.DEFC.ZS", "SH.DYN.MORT", "SH.STA.MMRT", "SH.H2O.BASW.ZS", "SP.POP.TOTL"]
+    compared = 0
+    for case in _every_case(ro, groups, codes):
+        pre, fly = group_series(ro, **case), group_series(ro, **case, precomputed=False)
+        assert_same(pre, fly)
+        compared += len(pre)
+    assert compared > 3000
+
+
+def test_group_series_reads_the_precomputed_rows_and_falls_back_when_they_do_not_apply(fresh, monkeypatch):
+    path = fresh.warehouse.resolve()
+    rw = duckdb.connect(str(path))
+    rw.execute("UPDATE group_value SET plain_value = -1 WHERE group_id = 'asean' AND indicator_code = 'HDR.HDI'")
+    rw.close()
+    ro = duckdb.connect(str(path), read_only=True)
+    try:
+        args = dict(group_id="asean", indicator_code="HDR.HDI", weighted=False)
+        assert (group_series(ro, **args)["value"] == -1).all()  # the dashboard's call reads the table
+        assert (group_series(ro, **args, precomputed=False)["value"] > 0).all()
+        assert (group_series(ro, **args, source_id="starter-human-development-index-undp")["value"] > 0).all()
+        # today's members, a year after the build: computed afresh, not read
+        monkeypatch.setattr(aggregate, "current_year", lambda: dt.date.today().year + 1)
+        assert (group_series(ro, **args, membership="current")["value"] > 0).all()
+        assert (group_series(ro, **args, membership="as_of_year")["value"] == -1).all()
+    finally:
+        ro.close()
+    rw = duckdb.connect(str(path))
+    rw.execute("DROP TABLE group_value")  # a warehouse published before the table existed
+    rw.close()
+    ro = duckdb.connect(str(path), read_only=True)
+    try:
+        assert (group_series(ro, **args)["value"] > 0).all()
+    finally:
+        ro.close()

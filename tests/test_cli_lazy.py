@@ -44,6 +44,13 @@ def test_status_imports_no_pandas_pandera_plotly_or_streamlit(built, tmp_path):
     assert heavy_in(modules) == []
 
 
+def test_status_with_nothing_published_does_not_even_import_duckdb(tmp_path):
+    """Importing duckdb is most of a quick command's start-up; with nothing to open, status needs none of it."""
+    proc, modules = imported_modules(tmp_path, "--data-dir", str(tmp_path / "empty"), "status")
+    assert proc.returncode == 4 and "No published warehouse" in proc.stderr
+    assert "etl.status" in modules and "duckdb" not in modules and heavy_in(modules) == []
+
+
 def test_help_lists_every_command_without_importing_them(tmp_path):
     proc, modules = imported_modules(tmp_path, "--help")
     assert proc.returncode == 0
