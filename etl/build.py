@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from etl import publish, resolve, warehouse
+from etl import publish, resolve, staged_load, warehouse
 from etl.config import Paths
 from etl.rawzone import utc_now
 from etl.sources.base import Context, Loaded, Source
@@ -61,6 +61,8 @@ class BuildResult:
 
 def _validated(loaded: Loaded) -> Loaded:
     for table, frame in list(loaded.tables.items()):
+        if not isinstance(frame, pd.DataFrame):  # staged rows: validated in SQL as they are inserted
+            continue
         checked = validate_frame(table, frame)
         loaded.tables[table] = checked.valid
         if checked.n_rejected:
@@ -152,9 +154,13 @@ def _load_fresh(con, loaded: Loaded, outcome: SourceOutcome, paths: Paths, run_i
     )
     warehouse.insert(con, "raw_file", raw_rows.drop_duplicates(["source_id", "path"]))
     rejected = list(loaded.rejected)
-    loaded_rows = 0
+    loaded_rows = staged_quarantined = 0
     for table in sorted(loaded.tables, key=lambda t: (t not in FRESH_ORDER, FRESH_ORDER.index(t) if t in FRESH_ORDER else 0)):
         frame = loaded.tables[table]
+        if isinstance(frame, staged_load.StagedTable):
+            n, q = staged_load.insert(con, frame, run_id)
+            loaded_rows, staged_quarantined = loaded_rows + n, staged_quarantined + q
+            continue
         if table == "indicator":
             known = {r[0]: r[1] for r in con.execute("SELECT indicator_code, defined_by FROM indicator").fetchall()}
             clash = frame["indicator_code"].isin(known)
@@ -178,7 +184,7 @@ def _load_fresh(con, loaded: Loaded, outcome: SourceOutcome, paths: Paths, run_i
     ]
     warehouse.insert(con, "quarantine", pd.DataFrame(q_rows))
     outcome.rows_loaded = loaded_rows
-    outcome.rows_quarantined = len(q_rows)
+    outcome.rows_quarantined = len(q_rows) + staged_quarantined
 
 
 def run_build(paths: Paths, sources: list[Source], selected: set[str], ctx: Context) -> BuildResult:

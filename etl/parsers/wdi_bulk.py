@@ -398,3 +398,16 @@ def parse_wdi_csv(body: bytes, indicators=None) -> ParseResult:
         frame = frame[frame["indicator_code"].isin(wanted)].reset_index(drop=True)
     frame["year"] = frame["year"].astype("int64")
     return ParseResult(frame=frame[OBSERVATION_COLUMNS], rejected=rejected.reset_index(drop=True), meta=meta)
+
+
+def file_names(staged: Staged) -> dict[str, str]:
+    """The data file's own "Indicator Name" of each indicator code (its first accepted line's)."""
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        rows = con.execute("SELECT ind, arg_min(trim(iname), rn) FROM read_parquet($rows) WHERE ind <> '' "
+                           "GROUP BY ind", {"rows": str(staged.rows)}).fetchall()
+    finally:
+        con.close()
+    return {code: name or "" for code, name in rows}
