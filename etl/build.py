@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import json
 import traceback
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from etl import publish, resolve, staged_load, warehouse
+from etl import incremental, publish, resolve, staged_load, warehouse
 from etl.config import Paths
 from etl.rawzone import utc_now
+from etl.runresult import BuildResult, SourceOutcome  # noqa: F401 — re-exported (etl.build.BuildResult)
 from etl.sources.base import Context, Loaded, Source
 from schemas.validate import SchemaLevelError, validate_frame
 
@@ -31,32 +31,6 @@ REF_CHECKS = {  # table -> [(column, reference set name)]
 
 class BuildError(RuntimeError):
     """The new warehouse failed its contract checks; nothing was published."""
-
-
-@dataclass
-class SourceOutcome:
-    source_id: str
-    status: str  # ok | kept | failed | skipped
-    started_at: str
-    finished_at: str = ""
-    rows_loaded: int = 0
-    rows_quarantined: int = 0
-    message: str = ""
-    details: dict = field(default_factory=dict)
-
-
-@dataclass
-class BuildResult:
-    run_id: str
-    outcomes: list[SourceOutcome] = field(default_factory=list)
-    version: str | None = None
-    published: bool = False
-    unchanged: bool = False
-    digest: str | None = None
-    error: str | None = None
-    revisions: int = 0
-    resolution: dict = field(default_factory=dict)
-    tracebacks: list[str] = field(default_factory=list)
 
 
 def _validated(loaded: Loaded) -> Loaded:
@@ -191,6 +165,10 @@ def run_build(paths: Paths, sources: list[Source], selected: set[str], ctx: Cont
     """Build a new warehouse from ``sources`` (refreshing those in ``selected``) and publish it if it passes."""
     result = BuildResult(ctx.run_id)
     published = publish.published_file(paths)
+    inputs = incremental.fingerprint(paths)
+    # a build that reloads only some sources carries the others from an older build: it vouches for no inputs
+    vouches = {s.source_id for s in sources} <= selected
+    kinds = {s.source_id: s.kind for s in sources}
     fresh: dict[str, Loaded] = {}
     carried: list[SourceOutcome] = []
     for source in sources:
@@ -252,15 +230,18 @@ def run_build(paths: Paths, sources: list[Source], selected: set[str], ctx: Cont
         result.digest = warehouse.content_digest(con)
         if has_pub:
             old = dict(con.execute("SELECT key, value FROM pub.meta").fetchall())
-            # nothing to republish only if the data are identical and every source is healthy: a failure must
-            # reach the published etl_run so the dashboard shows it
-            healthy = all(o.status in ("ok", "skipped") for o in result.outcomes)
-            result.unchanged = old.get("content_sha256") == result.digest and healthy
+            # identical data publish nothing new, also when a source failed and kept its last good rows: the run,
+            # its failures and its exit code are in state/runs.jsonl (status, dashboard), and the retained versions
+            # stay distinct
+            result.unchanged = old.get("content_sha256") == result.digest
+            if result.unchanged and vouches:
+                incremental.remember(paths, old.get("version", ""), inputs, kinds)
             con.execute("DETACH pub")
         built_at = utc_now()
         result.version = built_at.replace("-", "").replace(":", "") + "-" + result.digest[:8]
         statuses = {o.source_id: o.status for o in result.outcomes}
-        con.executemany("INSERT INTO meta VALUES (?, ?)", publish.meta_rows(result.version, built_at, result.digest, ctx.run_id, statuses))
+        con.executemany("INSERT INTO meta VALUES (?, ?)", publish.meta_rows(result.version, built_at, result.digest, ctx.run_id, statuses,
+                                                                      inputs if vouches else None))
         con.execute("CHECKPOINT")
     except BaseException as exc:
         con.close()
@@ -287,6 +268,8 @@ def run_build(paths: Paths, sources: list[Source], selected: set[str], ctx: Cont
             return result
         ctx.log(f"published, but tidying up afterwards failed: {exc}")
     result.published = True
+    if vouches:
+        incremental.remember(paths, result.version, inputs, kinds)
     return result
 
 

@@ -103,8 +103,10 @@ def published_meta(paths: Paths) -> dict | None:
     return meta
 
 
-def meta_rows(version: str, built_at: str, digest: str, run_id: str, sources: dict) -> list[tuple[str, str]]:
-    return [
+def meta_rows(version: str, built_at: str, digest: str, run_id: str, sources: dict,
+              inputs: str | None = None) -> list[tuple[str, str]]:
+    extra = [("inputs_sha256", inputs)] if inputs else []  # etl.incremental: what the build was made from
+    return extra + [
         ("version", version),
         ("built_at", built_at),
         ("content_sha256", digest),

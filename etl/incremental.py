@@ -1,0 +1,125 @@
+"""Incremental refreshes: recognise, before building anything, that a refresh would rebuild exactly what is published.
+
+Owns the *inputs fingerprint* of a build — a sha256 over everything a build reads: the code (``etl/``,
+``schemas/``), the catalogue files, every origin sidecar and snapshot manifest of the raw zone and of the bundled
+raw files (each sidecar records its raw file's sha256, so a new download, a new import or an edited bundled file
+changes it), the sources known and selected, and the versions of the packages whose behaviour or bundled data a
+build depends on. A published build records its fingerprint in ``meta.inputs_sha256``; a later build that found the
+content unchanged records the fingerprint it verified in ``state/verified_inputs.json``. A refresh whose
+fingerprint matches either, and that will fetch nothing (offline, or no live source selected), publishes nothing
+and loads nothing: the run, each source's status and the exit code are still logged (``state/runs.jsonl``).
+Raw files are not re-hashed here (the sidecars are trusted); a full build verifies them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import json
+import os
+from pathlib import Path
+
+from etl.config import REPO_ROOT, Paths
+
+PACKAGES = ("duckdb", "pandas", "pandera", "numpy", "country_converter", "plotly")
+VERIFIED = "verified_inputs.json"
+
+
+def _files(root: Path, patterns: tuple[str, ...]) -> list[Path]:
+    if not root.is_dir():
+        return []
+    out: set[Path] = set()
+    for pattern in patterns:
+        out.update(p for p in root.rglob(pattern) if p.is_file())
+    return sorted(out)
+
+
+def _update(digest, label: str, root: Path, patterns: tuple[str, ...]) -> None:
+    for path in _files(root, patterns):
+        if "staging" in path.relative_to(root).parts[:1]:
+            continue
+        digest.update(f"\n{label}:{path.relative_to(root)}\n".encode())
+        with open(path, "rb") as fh:
+            digest.update(fh.read(1 << 22))  # code, catalogue, sidecars and manifests are small; bounded anyway
+
+
+def _catalogue_dir() -> Path:
+    return Path(os.environ.get("HSDASH_CATALOGUE_DIR", REPO_ROOT / "catalogue"))  # = etl.catalogue.catalogue_dir
+
+
+def fingerprint(paths: Paths) -> str:
+    """The inputs of a build. The sources themselves follow from them (code, bundled files, raw zone)."""
+    digest = hashlib.sha256(b"hsdash-inputs-1")
+    for pkg in PACKAGES:
+        try:
+            digest.update(f"{pkg}={importlib.metadata.version(pkg)};".encode())
+        except importlib.metadata.PackageNotFoundError:
+            digest.update(f"{pkg}=absent;".encode())
+    _update(digest, "code", REPO_ROOT / "etl", ("*.py", "*.csv"))
+    _update(digest, "schemas", REPO_ROOT / "schemas", ("*.py", "*.sql"))
+    _update(digest, "catalogue", _catalogue_dir(), ("*.csv",))
+    _update(digest, "bundled", paths.bundled_raw, ("*.origin.json", "_manifest.json"))
+    _update(digest, "raw", paths.raw, ("*.origin.json", "_manifest.json"))
+    return digest.hexdigest()
+
+
+def _verified_path(paths: Paths) -> Path:
+    return paths.state / VERIFIED
+
+
+def remember(paths: Paths, version: str, inputs: str, kinds: dict[str, str]) -> None:
+    """Record that a build from ``inputs`` of the sources ``kinds`` (id → kind) gave exactly ``version``."""
+    try:
+        paths.state.mkdir(parents=True, exist_ok=True)
+        tmp = _verified_path(paths).with_name(f".{VERIFIED}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({"inputs_sha256": inputs, "version": version, "sources": kinds}), encoding="utf-8")
+        os.replace(tmp, _verified_path(paths))
+    except OSError:
+        pass  # best effort: without the record the next refresh simply builds and compares
+
+
+def recorded(paths: Paths) -> dict | None:
+    """The inputs record, if it describes the version published now (bounded read)."""
+    try:
+        with open(_verified_path(paths), "rb") as fh:
+            seen = json.loads(fh.read(1 << 20))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(seen, dict) or not isinstance(seen.get("sources"), dict):
+        return None
+    link = paths.warehouse
+    if not link.exists() or link.resolve().name != f"warehouse-{seen.get('version')}.duckdb":
+        return None
+    return seen
+
+
+def unchanged_run(paths: Paths, run_id: str, selected: list[str] | None, offline: bool, extract: bool, log):
+    """A :class:`~etl.runresult.BuildResult` saying nothing changed, when nothing a build reads changed since the
+    published version and this refresh fetches nothing; else None (build as usual)."""
+    from etl.rawzone import utc_now
+    from etl.runresult import BuildResult, SourceOutcome
+
+    seen = recorded(paths)
+    if seen is None:
+        return None
+    kinds: dict[str, str] = seen["sources"]
+    chosen = set(selected or kinds)
+    if chosen - set(kinds):
+        return None  # a source the recorded build did not have: let the build report it
+    if not (offline or not extract or all(kinds[s] != "live" for s in chosen)):
+        return None  # a live source will fetch: its new data may differ
+    if seen.get("inputs_sha256") != fingerprint(paths):
+        return None
+    result, now = BuildResult(run_id, unchanged=True), utc_now()
+    for sid, kind in kinds.items():
+        if sid not in chosen:
+            out = SourceOutcome(sid, "skipped", now, now, message="not selected: published rows kept")
+        elif kind == "live" and offline:
+            out = SourceOutcome(sid, "kept", now, now, message="offline: not fetched; its raw files are unchanged "
+                                                              "since the published build, whose rows stand")
+        else:
+            out = SourceOutcome(sid, "ok", now, now, message="inputs unchanged since the published build: its rows "
+                                                            "stand, nothing reloaded")
+        result.outcomes.append(out)
+    log(f"inputs unchanged since the published version {seen.get('version')}: nothing to rebuild")
+    return result
