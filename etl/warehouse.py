@@ -62,8 +62,13 @@ def ddl() -> str:
     return importlib.resources.files("schemas").joinpath("warehouse.sql").read_text(encoding="utf-8")
 
 
+BUILD_MEMORY = "640MB"  # DuckDB spills to disk beyond this: a build's memory does not grow with all of WDI
+
+
 def create(path: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(str(path))
+    con.execute(f"SET memory_limit = '{BUILD_MEMORY}'")
+    con.execute("SET enable_progress_bar = false")
     con.execute(ddl())
     return con
 

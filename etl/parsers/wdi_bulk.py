@@ -160,7 +160,7 @@ def _plan_columns(header: list[str]) -> tuple[list[str], dict[str, int], list[st
         if h in ids:
             names.append(_ID_NAMES[ids.index(h)])
         elif _YEAR.match(h):
-            name = f"y{k}"
+            name = f"y{int(_YEAR.match(h).group(1)):04d}_{k}"  # the year is read back from the name
             years[name] = int(_YEAR.match(h).group(1))
             names.append(name)
         else:
@@ -178,33 +178,38 @@ def _connect(work: Path):
     con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
     con.execute("SET temp_directory = ?", [str(work / "duckdb-spill")])
     con.execute("SET preserve_insertion_order = true")
+    con.execute("SET enable_progress_bar = false")
     return con
 
 
 def _read_csv_sql(names: list[str], skip: int, encoding: str) -> str:
     cols = "{" + ", ".join(f"'{n}': 'VARCHAR'" for n in names) + "}"
     return (f"read_csv($path, header = false, skip = {int(skip)}, columns = {cols}, delim = ',', quote = '\"', "
-            f"escape = '\"', null_padding = true, strict_mode = false, encoding = '{encoding}')")
+            f"escape = '\"', strict_mode = false, encoding = '{encoding}')")
 
 
 def _stream_long(con, path: Path, names, years, unnamed, skip: int, encoding: str, out: Path) -> None:
     """One pass over the file: every non-empty cell (value, or the raw text when it is not a finite number) and one
-    marker row per line carrying its names, to ``out``."""
+    marker row per line carrying its names, to ``out``. Per-line work (trim of the codes) happens before UNPIVOT,
+    per-cell work is one cast; a cell that does not cast is missing only when it is blank or ``..``."""
     value_cols = ", ".join([*years, *unnamed, "__row"])
-    year_case = " ".join(f"WHEN '{c}' THEN {y}" for c, y in years.items())
     sql = f"""
         COPY (
-            SELECT rn, trim(ccode) AS iso3, trim(icode) AS indicator_code,
-                   CASE col {year_case} END::SMALLINT AS year,
-                   CASE WHEN col <> '__row' AND isfinite(TRY_CAST(raw AS DOUBLE)) THEN TRY_CAST(raw AS DOUBLE) END AS value,
-                   CASE WHEN col = '__row' OR NOT coalesce(isfinite(TRY_CAST(raw AS DOUBLE)), false) THEN raw END AS raw,
-                   CASE WHEN col LIKE 'x%' THEN col END AS unnamed
+            SELECT rn, iso3, indicator_code,
+                   CASE WHEN col[1] = 'y' THEN substr(col, 2, 4)::SMALLINT END AS year,
+                   CASE WHEN col[1] = 'y' AND isfinite(v) THEN v END AS value,
+                   CASE WHEN col[1] <> 'y' OR NOT coalesce(isfinite(v), false) THEN raw END AS raw,
+                   CASE WHEN col[1] = 'x' THEN col END AS unnamed
             FROM (
-                UNPIVOT (SELECT row_number() OVER () AS rn, *, coalesce(cname, '') || '{_SEP}' || coalesce(iname, '')
-                         AS __row FROM {_read_csv_sql(names, skip, encoding)})
-                ON {value_cols} INTO NAME col VALUE raw
+                SELECT *, TRY_CAST(raw AS DOUBLE) AS v FROM (
+                    UNPIVOT (SELECT row_number() OVER () AS rn, trim(ccode) AS iso3, trim(icode) AS indicator_code,
+                                    * EXCLUDE (ccode, icode, cname, iname),
+                                    coalesce(cname, '') || '{_SEP}' || coalesce(iname, '') AS __row
+                             FROM {_read_csv_sql(names, skip, encoding)})
+                    ON {value_cols} INTO NAME col VALUE raw
+                )
             )
-            WHERE col = '__row' OR trim(raw) NOT IN ('', '..')
+            WHERE v IS NOT NULL OR col = '__row' OR trim(raw) NOT IN ('', '..')
         ) TO $out (FORMAT parquet, COMPRESSION zstd)"""
     con.execute(sql, {"path": str(path), "out": str(out)})
 
@@ -290,24 +295,28 @@ def read_series_metadata(path: Path | None) -> dict[str, dict]:
     import duckdb
 
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     try:
-        frame = con.execute("SELECT * FROM read_csv($p, header = true, all_varchar = true, strict_mode = false, "
-                            "encoding = $enc)", {"p": str(path), "enc": _encoding(Path(path))}).df()
+        cur = con.execute("SELECT * FROM read_csv($p, header = true, all_varchar = true, strict_mode = false, "
+                          "encoding = $enc)", {"p": str(path), "enc": _encoding(Path(path))})
+        names = [str(d[0]).strip().lstrip("\ufeff") for d in cur.description]
+        records = cur.fetchall()
     except duckdb.Error:
         return {}
     finally:
         con.close()
-    frame.columns = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
-    if "Series Code" not in frame.columns:
+    if "Series Code" not in names:
         return {}
     pick = {"name": "Indicator Name", "unit": "Unit of measure", "definition": "Long definition",
             "short_definition": "Short definition", "source": "Source", "topic": "Topic",
             "limitations": "Limitations and exceptions"}
+    at = {k: names.index(col) for k, col in pick.items() if col in names}
+    code_at = names.index("Series Code")
     out = {}
-    for rec in frame.to_dict("records"):
-        code = (rec.get("Series Code") or "").strip()
+    for rec in records:
+        code = (rec[code_at] or "").strip()
         if code:
-            out[code] = {k: (rec.get(col) or "").strip() for k, col in pick.items()}
+            out[code] = {k: (rec[at[k]] or "").strip() if k in at else "" for k in pick}
     return out
 
 
