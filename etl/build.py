@@ -209,8 +209,10 @@ def run_build(paths: Paths, sources: list[Source], selected: set[str], ctx: Cont
             _load_fresh(con, fresh[sid], by_id[sid], paths, ctx.run_id)
             by_id[sid].finished_at = utc_now()
 
+        ctx.log("rows loaded into the new warehouse")
         if has_pub:
             result.revisions = warehouse.record_revisions(con, ctx.run_id, utc_now())
+            ctx.log(f"{result.revisions:,} revisions recorded")
         result.resolution = resolve.materialise(con)
         ctx.log("resolved {cells:,} cells; {multi_source_cells:,} given by more than one source, "
                 "{disagreeing_cells:,} of them disagreeing".format(**result.resolution))
@@ -225,9 +227,11 @@ def run_build(paths: Paths, sources: list[Source], selected: set[str], ctx: Cont
         warehouse.insert(con, "etl_run", pd.concat([previous_runs, validate_frame("etl_run", runs).valid], ignore_index=True))
 
         problems = warehouse.contract_problems(con)
+        ctx.log("contract checked")
         if problems:
             raise BuildError("warehouse contract violated: " + "; ".join(problems))
         result.digest = warehouse.content_digest(con)
+        ctx.log("content digest computed")
         if has_pub:
             old = dict(con.execute("SELECT key, value FROM pub.meta").fetchall())
             # identical data publish nothing new, also when a source failed and kept its last good rows: the run,
