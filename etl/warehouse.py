@@ -178,19 +178,19 @@ def contract_problems(con: duckdb.DuckDBPyConnection) -> list[str]:
         "group members whose group is not in `country_group`": "SELECT count(*) FROM country_group_member m ANTI JOIN country_group g USING (group_id)",
         "paper figures whose source is not in `source`": "SELECT count(*) FROM paper_figure p ANTI JOIN source s USING (source_id)",
         "series mappings whose indicator is not in `indicator`": "SELECT count(*) FROM series_map m ANTI JOIN indicator i USING (indicator_code)",
-        "observation rows (of a source other than the paper) without a resolved value": (
-            "SELECT count(*) FROM (SELECT DISTINCT indicator_code, iso3, year FROM observation WHERE source_id <> 'paper') o "
-            "ANTI JOIN indicator_value v USING (indicator_code, iso3, year)"
+        "observation rows (of a source other than the paper) without a resolved value": (  # rows, not cells: no
+            "SELECT count(*) FROM observation o ANTI JOIN indicator_value v USING (indicator_code, iso3, year) "
+            "WHERE o.source_id <> 'paper'"  # DISTINCT over ~10 M rows (all of WDI) just to count them
         ),
         "indicators with data but neither a direction nor the reason there is none": (
             "SELECT count(*) FROM indicator i WHERE i.higher_is_better IS NULL AND coalesce(i.direction_note, '') = '' "
             "AND i.indicator_code IN (SELECT DISTINCT indicator_code FROM observation)"
         ),
     }
-    for table, key in UNINDEXED_KEYS.items():
-        cols = ", ".join(f'"{c}"' for c in key)
+    for table, key in UNINDEXED_KEYS.items():  # distinct 64-bit hashes of the key: ~3× cheaper than of the key
+        cols = ", ".join(f'"{c}"' for c in key)     # (a false alarm needs a hash collision: p ≈ 1e-5 at 10 M rows)
         checks[f"{table} rows repeating a key ({', '.join(key)})"] = (
-            f'SELECT count(*) - count(DISTINCT ({cols})) FROM "{table}"')
+            f'SELECT count(*) - count(DISTINCT hash({cols})) FROM "{table}"')
     problems = []
     for label, sql in checks.items():
         n = con.execute(sql).fetchone()[0]
