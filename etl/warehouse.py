@@ -188,7 +188,7 @@ def contract_problems(con: duckdb.DuckDBPyConnection) -> list[str]:
         ),
     }
     for table, key in UNINDEXED_KEYS.items():  # distinct 64-bit hashes of the key: ~3× cheaper than of the key
-        cols = ", ".join(f'"{c}"' for c in key)     # (a false alarm needs a hash collision: p ≈ 1e-5 at 10 M rows)
+        cols = ", ".join(f'"{c}"' for c in key)     # (a false alarm needs a hash collision: p ≈ 2e-6 at 10 M rows)
         checks[f"{table} rows repeating a key ({', '.join(key)})"] = (
             f'SELECT count(*) - count(DISTINCT hash({cols})) FROM "{table}"')
     problems = []
