@@ -43,7 +43,9 @@ class WdiBulk(Format):
 
     def parse(self, files: dict, options: dict, ctx) -> Parsed:
         from etl import staging
-        from etl.parsers import ParseResult, StagedRows, wdi_bulk
+        import pandas as pd
+
+        from etl.parsers import OBSERVATION_COLUMNS, ParseResult, StagedRows, wdi_bulk
 
         main = next(n for n in files if n != SERIES_FILE) if len(files) > 1 else next(iter(files))
         series = files.get(SERIES_FILE) if main != SERIES_FILE else None
@@ -56,9 +58,6 @@ class WdiBulk(Format):
         names = wdi_bulk.file_names(st)
         keys = list(st.meta.get("indicator_codes") or [])
         rows = StagedRows(wdi_bulk.OBSERVATIONS_SQL, wdi_bulk.rejected_sql(), st.params, keys)
-        import pandas as pd
-
-        from etl.parsers import OBSERVATION_COLUMNS
         meta = {**st.meta, "staging": "reused" if hit else "parsed", "indicator_codes": len(keys)}
         result = ParseResult(pd.DataFrame(columns=OBSERVATION_COLUMNS), meta=meta, staged=rows)
         columns = {c: column_info(c, st.series.get(c), names.get(c, "")) for c in keys}
