@@ -165,9 +165,10 @@ def run_build(paths: Paths, sources: list[Source], selected: set[str], ctx: Cont
     """Build a new warehouse from ``sources`` (refreshing those in ``selected``) and publish it if it passes."""
     result = BuildResult(ctx.run_id)
     published = publish.published_file(paths)
-    inputs = incremental.fingerprint(paths)
-    # a build that reloads only some sources carries the others from an older build: it vouches for no inputs
-    vouches = {s.source_id for s in sources} <= selected
+    inputs = incremental.parts(paths)
+    # a build that reloads only some sources carries the others from the published build: it vouches for its
+    # inputs only when the others' inputs are those the published build was made from
+    vouches = {s.source_id for s in sources} <= selected or incremental.vouches_partial(paths, inputs, selected)
     kinds = {s.source_id: s.kind for s in sources}
     fresh: dict[str, Loaded] = {}
     carried: list[SourceOutcome] = []
@@ -245,7 +246,7 @@ def run_build(paths: Paths, sources: list[Source], selected: set[str], ctx: Cont
         result.version = built_at.replace("-", "").replace(":", "") + "-" + result.digest[:8]
         statuses = {o.source_id: o.status for o in result.outcomes}
         con.executemany("INSERT INTO meta VALUES (?, ?)", publish.meta_rows(result.version, built_at, result.digest, ctx.run_id, statuses,
-                                                                      inputs if vouches else None))
+                                                                      incremental.combine(inputs) if vouches else None))
         con.execute("CHECKPOINT")
     except BaseException as exc:
         con.close()

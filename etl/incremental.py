@@ -47,32 +47,63 @@ def _catalogue_dir() -> Path:
     return Path(os.environ.get("HSDASH_CATALOGUE_DIR", REPO_ROOT / "catalogue"))  # = etl.catalogue.catalogue_dir
 
 
-def fingerprint(paths: Paths) -> str:
-    """The inputs of a build. The sources themselves follow from them (code, bundled files, raw zone)."""
-    digest = hashlib.sha256(b"hsdash-inputs-1")
+def parts(paths: Paths) -> dict[str, str]:
+    """The inputs of a build in parts: ``common`` (packages, code, catalogue, bundled raw files) and one
+    ``raw:<folder>`` per source folder of the raw zone. The sources themselves follow from these inputs."""
+    common = hashlib.sha256(b"hsdash-inputs-2")
     for pkg in PACKAGES:
         try:
-            digest.update(f"{pkg}={importlib.metadata.version(pkg)};".encode())
+            common.update(f"{pkg}={importlib.metadata.version(pkg)};".encode())
         except importlib.metadata.PackageNotFoundError:
-            digest.update(f"{pkg}=absent;".encode())
-    _update(digest, "code", REPO_ROOT / "etl", ("*.py", "*.csv"))
-    _update(digest, "schemas", REPO_ROOT / "schemas", ("*.py", "*.sql"))
-    _update(digest, "catalogue", _catalogue_dir(), ("*.csv",))
-    _update(digest, "bundled", paths.bundled_raw, ("*.origin.json", "_manifest.json"))
-    _update(digest, "raw", paths.raw, ("*.origin.json", "_manifest.json"))
-    return digest.hexdigest()
+            common.update(f"{pkg}=absent;".encode())
+    _update(common, "code", REPO_ROOT / "etl", ("*.py", "*.csv"))
+    _update(common, "schemas", REPO_ROOT / "schemas", ("*.py", "*.sql"))
+    _update(common, "catalogue", _catalogue_dir(), ("*.csv",))
+    _update(common, "bundled", paths.bundled_raw, ("*.origin.json", "_manifest.json"))
+    out = {"common": common.hexdigest()}
+    if paths.raw.is_dir():
+        for entry in sorted(paths.raw.iterdir()):
+            digest = hashlib.sha256(entry.name.encode())
+            if entry.is_dir():
+                _update(digest, "raw", entry, ("*.origin.json", "_manifest.json"))
+            out[f"raw:{entry.name}"] = digest.hexdigest()
+    return out
+
+
+def combine(inputs: dict[str, str]) -> str:
+    return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
+
+
+def fingerprint(paths: Paths) -> str:
+    """One sha256 over :func:`parts`."""
+    return combine(parts(paths))
+
+
+def vouches_partial(paths: Paths, now: dict[str, str], selected: set[str]) -> bool:
+    """May a build that reloads only ``selected`` (carrying the other sources from the published version) vouch
+    for the inputs ``now``? Yes when the published version's record says it was built from inputs that differ from
+    ``now`` only in the raw folders of the selected sources (an import: its new snapshot, nothing else)."""
+    seen = recorded(paths)
+    old = (seen or {}).get("parts")
+    if not isinstance(old, dict) or old.get("common") != now.get("common"):
+        return False
+    for key in set(old) | set(now):
+        if key != "common" and key.removeprefix("raw:") not in selected and old.get(key) != now.get(key):
+            return False
+    return True
 
 
 def _verified_path(paths: Paths) -> Path:
     return paths.state / VERIFIED
 
 
-def remember(paths: Paths, version: str, inputs: str, kinds: dict[str, str]) -> None:
-    """Record that a build from ``inputs`` of the sources ``kinds`` (id → kind) gave exactly ``version``."""
+def remember(paths: Paths, version: str, inputs: dict[str, str], kinds: dict[str, str]) -> None:
+    """Record that a build from ``inputs`` (:func:`parts`) of the sources ``kinds`` (id → kind) gave ``version``."""
     try:
         paths.state.mkdir(parents=True, exist_ok=True)
         tmp = _verified_path(paths).with_name(f".{VERIFIED}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"inputs_sha256": inputs, "version": version, "sources": kinds}), encoding="utf-8")
+        tmp.write_text(json.dumps({"inputs_sha256": combine(inputs), "parts": inputs, "version": version,
+                                   "sources": kinds}), encoding="utf-8")
         os.replace(tmp, _verified_path(paths))
     except OSError:
         pass  # best effort: without the record the next refresh simply builds and compares
