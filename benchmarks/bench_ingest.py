@@ -153,7 +153,8 @@ def report(results: list[dict], load_before, load_after) -> None:
             print("  import output:", i["out"][-1500:], i["err"][-1500:])
     if len(results) >= 2:
         a, b = results[0]["import"]["rss_mb"], results[1]["import"]["rss_mb"]
-        print(f"\nimport peak RSS growth {results[0]['scale']}× → {results[1]['scale']}×: {100 * (b / a - 1):+.1f}% "
+        growth = 100 * (b / a - 1)
+        print(f"\nimport peak RSS growth {results[0]['scale']}× → {results[1]['scale']}×: {growth:+.1f}% "
               f"(must be ≤ +25%)")
 
 
