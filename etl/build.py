@@ -245,8 +245,9 @@ def run_build(paths: Paths, sources: list[Source], selected: set[str], ctx: Cont
         built_at = utc_now()
         result.version = built_at.replace("-", "").replace(":", "") + "-" + result.digest[:8]
         statuses = {o.source_id: o.status for o in result.outcomes}
-        con.executemany("INSERT INTO meta VALUES (?, ?)", publish.meta_rows(result.version, built_at, result.digest, ctx.run_id, statuses,
-                                                                      incremental.combine(inputs) if vouches else None))
+        meta = publish.meta_rows(result.version, built_at, result.digest, ctx.run_id, statuses,
+                                 incremental.combine(inputs) if vouches else None)
+        con.executemany("INSERT INTO meta VALUES (?, ?)", meta)
         con.execute("CHECKPOINT")
     except BaseException as exc:
         con.close()

@@ -53,8 +53,8 @@ def store_import(paths, det: Detected) -> Path:
         origin = fmt.origin(det)
         for name, src in det.files.items():
             _copy(src, snap / name)  # streamed: a 226 MB WDI file is never held in memory
-            write_origin(snap / name, source_id=det.source_id,
-                         **{**origin, "notes": (origin.get("notes", "") + f" Imported from {src} at {utc_now()}.").strip()})
+            notes = (origin.get("notes", "") + f" Imported from {src} at {utc_now()}.").strip()
+            write_origin(snap / name, source_id=det.source_id, **{**origin, "notes": notes})
         seal_snapshot(snap, {"import_format": det.format, "slug": det.slug, "options": det.options,
                              "imported_from": str(det.files[next(iter(det.files))])})
     except BaseException:  # e.g. disk full: leave no half-copied snapshot behind

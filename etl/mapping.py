@@ -170,7 +170,8 @@ def decide(keys, *, dataset: str, columns: dict[str, ColumnInfo], cat: Catalogue
             d.skip = mapping.reason
             continue
         if mapping is None and info.is_rank:
-            d.skip = "a rank, not a value: not loaded (the catalogue does not say which ranking it is; --indicator can map it)"
+            d.skip = ("a rank, not a value: not loaded (the catalogue does not say which ranking it is; "
+                      "--indicator can map it)")
             continue
         if mapping is None:
             if not describe_unmapped:

@@ -135,7 +135,8 @@ def run_refresh(paths: Paths, sources: list[str] | None = None, offline: bool = 
                 def say(msg: str) -> None:
                     log.write(f"{utc_now()} {msg}\n")
                     echo(msg)
-                say(f"refresh {run_id}: sources {', '.join(sorted(sources)) if sources else 'all'}{' (offline)' if offline else ''}")
+                chosen = ", ".join(sorted(sources)) if sources else "all"
+                say(f"refresh {run_id}: sources {chosen}{' (offline)' if offline else ''}")
                 if abandoned:
                     say(f"removed {len(abandoned)} build file(s) abandoned by an interrupted refresh")
                 result = incremental.unchanged_run(paths, run_id, sources, offline, extract, say)

@@ -208,7 +208,7 @@ def content_digest(con: duckdb.DuckDBPyConnection, catalog: str = "main") -> str
     for table in DATA_TABLES:
         cols = ", ".join(f'"{c}"' for c in columns(con, table, catalog=None if catalog == "main" else catalog))
         row = con.execute(
-            f"SELECT count(*), coalesce(sum(hash({cols})::HUGEINT), 0), coalesce(sum(hash('salt', {cols})::HUGEINT), 0) "
-            f'FROM {catalog}."{table}"').fetchone()
+            f"SELECT count(*), coalesce(sum(hash({cols})::HUGEINT), 0), "
+            f"coalesce(sum(hash('salt', {cols})::HUGEINT), 0) FROM {catalog}.\"{table}\"").fetchone()
         digest.update(f"{table}:{row[0]}:{row[1]}:{row[2]};".encode())
     return digest.hexdigest()

@@ -54,7 +54,8 @@ class WdiBulk(Format):
             ctx.paths, files[main].origin.source_id, raws, wdi_bulk.PARSER_VERSION,
             lambda out: wdi_bulk.stage_wdi(files[main].path, out, series.path if series is not None else None))
         st = wdi_bulk.load_staged(folder)
-        ctx.log(f"{files[main].origin.source_id}: {'staged parse reused' if hit else 'parsed and staged'} ({folder.name})")
+        what = "staged parse reused" if hit else "parsed and staged"
+        ctx.log(f"{files[main].origin.source_id}: {what} ({folder.name})")
         names = wdi_bulk.file_names(st)
         keys = list(st.meta.get("indicator_codes") or [])
         rows = StagedRows(wdi_bulk.OBSERVATIONS_SQL, wdi_bulk.rejected_sql(), st.params, keys)
