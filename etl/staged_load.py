@@ -33,6 +33,7 @@ class StagedTable:
     rows: StagedRows
     plan: pd.DataFrame  # PLAN_COLUMNS, one row per loaded or rejected column (skipped columns are absent)
     provenance: dict = field(default_factory=dict)  # source_id, retrieved_at, raw_sha256
+    rows_total: int | None = None  # staged rows (all keys) when the parser counted them
 
     @property
     def empty(self) -> bool:
@@ -114,16 +115,21 @@ def insert(con, table: StagedTable, run_id: str) -> tuple[int, int]:
             FROM ({_candidates(table)}) WHERE reason IS NULL""", _params(table))
         loaded = con.execute("SELECT count(*) FROM observation").fetchone()[0] - before
         q_before = con.execute("SELECT count(*) FROM quarantine").fetchone()[0]
-        con.execute(f"""
-            INSERT INTO quarantine
-            SELECT $run_id, $source_id, 'observation', left(record, {RECORD_LIMIT}), left(reason, {RECORD_LIMIT})
-            FROM (
+        # every staged row loaded (no column skipped, none rejected): no second pass over the rows to find rejects
+        all_in = (table.rows_total is not None and loaded == table.rows_total
+                  and len(table.plan) == len(table.rows.keys))
+        by_rules = "" if all_in else f"""
                 SELECT to_json({{'iso3': iso3, 'column': column_key, 'year': year, 'value': source_value}})::VARCHAR
                        AS record, reason
                 FROM ({_candidates(table)}) WHERE reason IS NOT NULL
-                UNION ALL
+                UNION ALL"""
+        extra = {"run_id": run_id} if all_in else _params(table, {"run_id": run_id})
+        con.execute(f"""
+            INSERT INTO quarantine
+            SELECT $run_id, $source_id, 'observation', left(record, {RECORD_LIMIT}), left(reason, {RECORD_LIMIT})
+            FROM ({by_rules}
                 SELECT record, reason FROM ({table.rows.rejected_sql})
-            )""", _params(table, {"run_id": run_id}))
+            )""", {**extra, **table.rows.params, "source_id": sid})
         quarantined = con.execute("SELECT count(*) FROM quarantine").fetchone()[0] - q_before
         con.execute("""
             UPDATE series_map s SET rows_loaded = c.n

@@ -148,7 +148,8 @@ def _load_staged(source_id: str, parsed, main, files, kind: str, options: dict) 
         tables["indicator"] = ind.assign(source_hint=source_id, defined_by=source_id)
     loaded = [d for d in decisions if d.mapping is not None and not d.skip and not d.reject]
     tables["series_map"] = pd.DataFrame([mapping.series_row(d, 0) for d in loaded]).assign(source_id=source_id)
-    tables["observation"] = StagedTable(result.staged, plan_frame(decisions), provenance(main))
+    tables["observation"] = StagedTable(result.staged, plan_frame(decisions), provenance(main),
+                                        result.meta.get("loaded"))
     report = {k: v for k, v in result.meta.items() if k != "columns"}
     report.update(skipped_columns={d.column: d.skip for d in decisions if d.skip},
                   unnamed_columns=[d.column for d in decisions if d.indicator is not None and not d.named],
