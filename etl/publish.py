@@ -12,8 +12,6 @@ import os
 import time
 from pathlib import Path
 
-import duckdb
-
 from etl.config import Paths
 
 KEEP_VERSIONS = 5
@@ -87,6 +85,8 @@ def discard_abandoned_builds(paths: Paths) -> list[Path]:
 
 
 def read_meta(path: Path) -> dict:
+    import duckdb  # here, not at the top: a refresh with nothing to rebuild never opens a database
+
     con = duckdb.connect(str(path), read_only=True)
     try:
         return dict(con.execute("SELECT key, value FROM meta").fetchall())
