@@ -165,11 +165,6 @@ def run_build(paths: Paths, sources: list[Source], selected: set[str], ctx: Cont
     """Build a new warehouse from ``sources`` (refreshing those in ``selected``) and publish it if it passes."""
     result = BuildResult(ctx.run_id)
     published = publish.published_file(paths)
-    inputs = incremental.parts(paths)
-    # a build that reloads only some sources carries the others from the published build: it vouches for its
-    # inputs only when the others' inputs are those the published build was made from
-    vouches = {s.source_id for s in sources} <= selected or incremental.vouches_partial(paths, inputs, selected)
-    kinds = {s.source_id: s.kind for s in sources}
     fresh: dict[str, Loaded] = {}
     carried: list[SourceOutcome] = []
     for source in sources:
@@ -185,6 +180,12 @@ def run_build(paths: Paths, sources: list[Source], selected: set[str], ctx: Cont
             fresh[source.source_id] = loaded
             result.outcomes.append(outcome)
 
+    # the inputs as this build read them (after its fetches). A build that reloads only some sources carries the
+    # others from the published build: it vouches for its inputs only when the others' inputs are those the
+    # published build was made from
+    inputs = incremental.parts(paths)
+    vouches = {s.source_id for s in sources} <= selected or incremental.vouches_partial(paths, inputs, selected)
+    kinds = {s.source_id: s.kind for s in sources}
     target = None
     try:
         target = publish.build_path(paths, ctx.run_id)
