@@ -241,7 +241,7 @@ def run_build(paths: Paths, sources: list[Source], selected: set[str], ctx: Cont
             # stay distinct
             result.unchanged = old.get("content_sha256") == result.digest
             if result.unchanged and vouches:
-                incremental.remember(paths, old.get("version", ""), inputs, kinds)
+                incremental.remember(paths, old.get("version", ""), inputs, kinds, result.digest, _outcomes(result))
             con.execute("DETACH pub")
         built_at = utc_now()
         result.version = built_at.replace("-", "").replace(":", "") + "-" + result.digest[:8]
@@ -276,8 +276,12 @@ def run_build(paths: Paths, sources: list[Source], selected: set[str], ctx: Cont
         ctx.log(f"published, but tidying up afterwards failed: {exc}")
     result.published = True
     if vouches:
-        incremental.remember(paths, result.version, inputs, kinds)
+        incremental.remember(paths, result.version, inputs, kinds, result.digest, _outcomes(result))
     return result
+
+
+def _outcomes(result: BuildResult) -> dict[str, list[str]]:
+    return {o.source_id: [o.status, o.message[:500]] for o in result.outcomes}
 
 
 def _discard(target: Path | None) -> None:

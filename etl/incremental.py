@@ -97,13 +97,23 @@ def _verified_path(paths: Paths) -> Path:
     return paths.state / VERIFIED
 
 
-def remember(paths: Paths, version: str, inputs: dict[str, str], kinds: dict[str, str]) -> None:
-    """Record that a build from ``inputs`` (:func:`parts`) of the sources ``kinds`` (id → kind) gave ``version``."""
+def remember(paths: Paths, version: str, inputs: dict[str, str], kinds: dict[str, str], digest: str | None,
+             outcomes: dict[str, list[str]]) -> None:
+    """Record that a build from ``inputs`` (:func:`parts`) of the sources ``kinds`` (id → kind) gave ``version``
+    (content ``digest``), each source ending as ``outcomes`` (id → [status, message])."""
+    try:  # a source this build did not reload ("skipped") ended as it did in the build the old record describes
+        with open(_verified_path(paths), "rb") as fh:
+            previous = json.loads(fh.read(1 << 20)).get("outcomes") or {}
+    except (OSError, ValueError, AttributeError):
+        previous = {}
+    outcomes = {sid: previous.get(sid) if out[0] == "skipped" and previous.get(sid) else out
+                for sid, out in outcomes.items()}
     try:
         paths.state.mkdir(parents=True, exist_ok=True)
         tmp = _verified_path(paths).with_name(f".{VERIFIED}.{os.getpid()}.tmp")
         tmp.write_text(json.dumps({"inputs_sha256": combine(inputs), "parts": inputs, "version": version,
-                                   "sources": kinds}), encoding="utf-8")
+                                   "sources": kinds, "content_sha256": digest, "outcomes": outcomes}),
+                       encoding="utf-8")
         os.replace(tmp, _verified_path(paths))
     except OSError:
         pass  # best effort: without the record the next refresh simply builds and compares
@@ -141,10 +151,15 @@ def unchanged_run(paths: Paths, run_id: str, selected: list[str] | None, offline
         return None  # a live source will fetch: its new data may differ
     if seen.get("inputs_sha256") != fingerprint(paths):
         return None
-    result, now = BuildResult(run_id, unchanged=True), utc_now()
+    result, now = BuildResult(run_id, unchanged=True, digest=seen.get("content_sha256")), utc_now()
+    before = seen.get("outcomes") if isinstance(seen.get("outcomes"), dict) else {}
     for sid, kind in kinds.items():
+        status, message = (list(before.get(sid) or []) + ["", ""])[:2]
         if sid not in chosen:
             out = SourceOutcome(sid, "skipped", now, now, message="not selected: published rows kept")
+        elif status == "failed":  # the same inputs fail the same way: say so, as the build would
+            out = SourceOutcome(sid, "failed", now, now, message=f"inputs unchanged since the published build, "
+                                                                f"where it failed: {message}"[:2000])
         elif kind == "live" and offline:
             out = SourceOutcome(sid, "kept", now, now, message="offline: not fetched; its raw files are unchanged "
                                                               "since the published build, whose rows stand")
