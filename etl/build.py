@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import json
 import traceback
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from etl import group_values, publish, resolve, warehouse
+from etl import group_values, incremental, publish, resolve, staged_load, warehouse
 from etl.config import Paths
 from etl.rawzone import utc_now
+from etl.runresult import BuildResult, SourceOutcome  # noqa: F401 — re-exported (etl.build.BuildResult)
 from etl.sources.base import Context, Loaded, Source
 from schemas.validate import SchemaLevelError, validate_frame
 
@@ -33,34 +33,10 @@ class BuildError(RuntimeError):
     """The new warehouse failed its contract checks; nothing was published."""
 
 
-@dataclass
-class SourceOutcome:
-    source_id: str
-    status: str  # ok | kept | failed | skipped
-    started_at: str
-    finished_at: str = ""
-    rows_loaded: int = 0
-    rows_quarantined: int = 0
-    message: str = ""
-    details: dict = field(default_factory=dict)
-
-
-@dataclass
-class BuildResult:
-    run_id: str
-    outcomes: list[SourceOutcome] = field(default_factory=list)
-    version: str | None = None
-    published: bool = False
-    unchanged: bool = False
-    digest: str | None = None
-    error: str | None = None
-    revisions: int = 0
-    resolution: dict = field(default_factory=dict)
-    tracebacks: list[str] = field(default_factory=list)
-
-
 def _validated(loaded: Loaded) -> Loaded:
     for table, frame in list(loaded.tables.items()):
+        if not isinstance(frame, pd.DataFrame):  # staged rows: validated in SQL as they are inserted
+            continue
         checked = validate_frame(table, frame)
         loaded.tables[table] = checked.valid
         if checked.n_rejected:
@@ -152,9 +128,13 @@ def _load_fresh(con, loaded: Loaded, outcome: SourceOutcome, paths: Paths, run_i
     )
     warehouse.insert(con, "raw_file", raw_rows.drop_duplicates(["source_id", "path"]))
     rejected = list(loaded.rejected)
-    loaded_rows = 0
+    loaded_rows = staged_quarantined = 0
     for table in sorted(loaded.tables, key=lambda t: (t not in FRESH_ORDER, FRESH_ORDER.index(t) if t in FRESH_ORDER else 0)):
         frame = loaded.tables[table]
+        if isinstance(frame, staged_load.StagedTable):
+            n, q = staged_load.insert(con, frame, run_id)
+            loaded_rows, staged_quarantined = loaded_rows + n, staged_quarantined + q
+            continue
         if table == "indicator":
             known = {r[0]: r[1] for r in con.execute("SELECT indicator_code, defined_by FROM indicator").fetchall()}
             clash = frame["indicator_code"].isin(known)
@@ -178,7 +158,7 @@ def _load_fresh(con, loaded: Loaded, outcome: SourceOutcome, paths: Paths, run_i
     ]
     warehouse.insert(con, "quarantine", pd.DataFrame(q_rows))
     outcome.rows_loaded = loaded_rows
-    outcome.rows_quarantined = len(q_rows)
+    outcome.rows_quarantined = len(q_rows) + staged_quarantined
 
 
 def run_build(paths: Paths, sources: list[Source], selected: set[str], ctx: Context) -> BuildResult:
@@ -200,6 +180,12 @@ def run_build(paths: Paths, sources: list[Source], selected: set[str], ctx: Cont
             fresh[source.source_id] = loaded
             result.outcomes.append(outcome)
 
+    # the inputs as this build read them (after its fetches). A build that reloads only some sources carries the
+    # others from the published build: it vouches for its inputs only when the others' inputs are those the
+    # published build was made from
+    inputs = incremental.parts(paths)
+    vouches = {s.source_id for s in sources} <= selected or incremental.vouches_partial(paths, inputs, selected)
+    kinds = {s.source_id: s.kind for s in sources}
     target = None
     try:
         target = publish.build_path(paths, ctx.run_id)
@@ -225,8 +211,10 @@ def run_build(paths: Paths, sources: list[Source], selected: set[str], ctx: Cont
             _load_fresh(con, fresh[sid], by_id[sid], paths, ctx.run_id)
             by_id[sid].finished_at = utc_now()
 
+        ctx.log("rows loaded into the new warehouse")
         if has_pub:
             result.revisions = warehouse.record_revisions(con, ctx.run_id, utc_now())
+            ctx.log(f"{result.revisions:,} revisions recorded")
         result.resolution = resolve.materialise(con) | group_values.materialise(con)
         ctx.log("resolved {cells:,} cells; {multi_source_cells:,} given by more than one source, "
                 "{disagreeing_cells:,} of them disagreeing".format(**result.resolution))
@@ -241,20 +229,26 @@ def run_build(paths: Paths, sources: list[Source], selected: set[str], ctx: Cont
         warehouse.insert(con, "etl_run", pd.concat([previous_runs, validate_frame("etl_run", runs).valid], ignore_index=True))
 
         problems = warehouse.contract_problems(con)
+        ctx.log("contract checked")
         if problems:
             raise BuildError("warehouse contract violated: " + "; ".join(problems))
         result.digest = warehouse.content_digest(con)
+        ctx.log("content digest computed")
         if has_pub:
             old = dict(con.execute("SELECT key, value FROM pub.meta").fetchall())
-            # nothing to republish only if the data are identical and every source is healthy: a failure must
-            # reach the published etl_run so the dashboard shows it
-            healthy = all(o.status in ("ok", "skipped") for o in result.outcomes)
-            result.unchanged = old.get("content_sha256") == result.digest and healthy
+            # identical data publish nothing new, also when a source failed and kept its last good rows: the run,
+            # its failures and its exit code are in state/runs.jsonl (status, dashboard), and the retained versions
+            # stay distinct
+            result.unchanged = old.get("content_sha256") == result.digest
+            if result.unchanged and vouches:
+                incremental.remember(paths, old.get("version", ""), inputs, kinds, result.digest, _outcomes(result))
             con.execute("DETACH pub")
         built_at = utc_now()
         result.version = built_at.replace("-", "").replace(":", "") + "-" + result.digest[:8]
         statuses = {o.source_id: o.status for o in result.outcomes}
-        con.executemany("INSERT INTO meta VALUES (?, ?)", publish.meta_rows(result.version, built_at, result.digest, ctx.run_id, statuses))
+        meta = publish.meta_rows(result.version, built_at, result.digest, ctx.run_id, statuses,
+                                 incremental.combine(inputs) if vouches else None)
+        con.executemany("INSERT INTO meta VALUES (?, ?)", meta)
         con.execute("CHECKPOINT")
     except BaseException as exc:
         con.close()
@@ -281,7 +275,13 @@ def run_build(paths: Paths, sources: list[Source], selected: set[str], ctx: Cont
             return result
         ctx.log(f"published, but tidying up afterwards failed: {exc}")
     result.published = True
+    if vouches:
+        incremental.remember(paths, result.version, inputs, kinds, result.digest, _outcomes(result))
     return result
+
+
+def _outcomes(result: BuildResult) -> dict[str, list[str]]:
+    return {o.source_id: [o.status, o.message[:500]] for o in result.outcomes}
 
 
 def _discard(target: Path | None) -> None:

@@ -146,19 +146,23 @@ def refresh(ctx: click.Context, sources: tuple[str, ...], offline: bool) -> None
     """
     from etl import publish
     from etl.refresh import run_refresh
-    from etl.registry import registry
 
     paths = _paths(ctx)
     console = _console()
-    known = [s.source_id for s in registry(paths)]
-    bad = [s for s in sources if s not in known]
-    if bad:
-        raise click.BadParameter(f"unknown source {', '.join(bad)}; choose from {', '.join(known)}", param_hint="--source")
+    known = list(sources)
+    if sources:  # checking names needs the registry (pandas); a plain refresh may need neither (etl.incremental)
+        from etl.registry import registry
+
+        known = [s.source_id for s in registry(paths)]
+        bad = [s for s in sources if s not in known]
+        if bad:
+            raise click.BadParameter(f"unknown source {', '.join(bad)}; choose from {', '.join(known)}",
+                                     param_hint="--source")
     if console.is_terminal:  # a progress bar for people; cron and pipes get plain lines only
         from rich.progress import Progress
 
         with Progress(console=console, transient=True) as progress:
-            task = progress.add_task("refresh", total=len(sources or known))
+            task = progress.add_task("refresh", total=len(sources) or None)
             code, result = run_refresh(
                 paths, list(sources) or None, offline=offline, echo=lambda m: progress.console.print(m, markup=False),
                 on_source=lambda sid: progress.update(task, advance=1, description=sid))

@@ -78,6 +78,12 @@ def _report(outcome, paths: config.Paths, result, source_id: str) -> None:
                        + (f" — {name} ({unit})" if name else "") + f": {s['rows_loaded']} values")
         if len(series) > 60:
             click.echo(f"  … {len(series) - 60} more (hsdash indicators lists them all)")
+    if outcome.details.get("series_count") is not None:  # a staged import (all of WDI): counts, not a list
+        d = outcome.details
+        click.echo(f"series: {d['series_count']:,} — {d.get('curated', 0):,} with the catalogue's curated metadata, "
+                   f"{d.get('named_from_metadata', 0):,} named by the file (its series metadata, else its Indicator Name) "
+                   f"({'staged parse reused' if d.get('staging') == 'reused' else 'parsed afresh'}; "
+                   f"`hsdash indicators` lists them)")
     for column, why in (outcome.details.get("skipped_columns") or {}).items():
         click.echo(f"  skipped column {column!r}: {why}")
     unnamed = outcome.details.get("unnamed_columns") or []

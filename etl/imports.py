@@ -9,12 +9,13 @@ columns of a generic CSV, its provenance) are stored in the snapshot's manifest,
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 from etl import catalogue, formats
 from etl.formats import Detected, ImportError_  # noqa: F401 — re-exported for the CLI and tests
-from etl.rawzone import new_snapshot_dir, seal_snapshot, store_bytes, utc_now
+from etl.rawzone import new_snapshot_dir, seal_snapshot, utc_now, write_origin
 
 def detect(path: Path, fmt: str | None = None, options: dict | None = None) -> Detected:
     return formats.detect(path, fmt, options)
@@ -31,6 +32,19 @@ def check_user_mappings(det: Detected, cat: catalogue.Catalogue) -> None:
         target["indicator_code"] = code
 
 
+def _copy(src: Path, target: Path) -> None:
+    """Copy a regular file in bounded chunks into a new raw-zone file (never following into a special file)."""
+    src = Path(src)
+    if not src.is_file():
+        raise ImportError_(f"{src} is not a regular file")
+    tmp = target.with_name(f".{target.name}.tmp")
+    with open(src, "rb") as fin, open(tmp, "wb") as fout:
+        shutil.copyfileobj(fin, fout, 1 << 20)
+        fout.flush()
+        os.fsync(fout.fileno())
+    os.replace(tmp, target)
+
+
 def store_import(paths, det: Detected) -> Path:
     """Copy the file(s) into a new sealed snapshot of the source; the originals are never moved or changed."""
     fmt = formats.get(det.format)
@@ -38,8 +52,9 @@ def store_import(paths, det: Detected) -> Path:
     try:
         origin = fmt.origin(det)
         for name, src in det.files.items():
-            store_bytes(snap / name, src.read_bytes(), source_id=det.source_id,
-                        **{**origin, "notes": (origin.get("notes", "") + f" Imported from {src} at {utc_now()}.").strip()})
+            _copy(src, snap / name)  # streamed: a 226 MB WDI file is never held in memory
+            notes = (origin.get("notes", "") + f" Imported from {src} at {utc_now()}.").strip()
+            write_origin(snap / name, source_id=det.source_id, **{**origin, "notes": notes})
         seal_snapshot(snap, {"import_format": det.format, "slug": det.slug, "options": det.options,
                              "imported_from": str(det.files[next(iter(det.files))])})
     except BaseException:  # e.g. disk full: leave no half-copied snapshot behind

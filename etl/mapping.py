@@ -127,19 +127,37 @@ def _reject(frame: pd.DataFrame, mask: np.ndarray, reasons) -> pd.DataFrame:
     return pd.DataFrame({"record": records, "reason": reason})
 
 
-def apply(frame: pd.DataFrame, *, dataset: str, columns: dict[str, ColumnInfo], cat: Catalogue,
-          user: dict[str, UserMapping] | None = None, dataset_title: str = "", role_if_unmapped: str = "publisher",
-          describe_unmapped: bool = True) -> Mapped:
-    """Map ``frame`` (``iso3, indicator_code, year, value, note, flag`` with the source's own key per column in
-    ``indicator_code``; ``columns`` maps that key to what the file says about the column) to canonical indicators."""
+@dataclass
+class Decision:
+    """What becomes of one source column: skipped (``skip`` says why), rejected whole (``reject`` says why), or
+    loaded as ``mapping.indicator_code`` × ``mapping.factor`` within ``lo``–``hi``."""
+
+    key: str
+    column: str
+    info: ColumnInfo
+    mapping: Mapping | None = None
+    skip: str = ""
+    reject: str = ""
+    lo: float | None = None
+    hi: float | None = None
+    indicator: dict | None = None  # an ``indicator`` row for a column only the file describes
+    named: bool = True
+
+
+def decide(keys, *, dataset: str, columns: dict[str, ColumnInfo], cat: Catalogue,
+           user: dict[str, UserMapping] | None = None, dataset_title: str = "", role_if_unmapped: str = "publisher",
+           describe_unmapped: bool = True) -> list[Decision]:
+    """The mapping rules of :func:`apply`, per column key and without touching values (so a large staged frame can
+    be mapped in SQL with exactly the same decisions)."""
     user = user or {}
     dataset_title = dataset_title or dataset
-    out_parts, rejected, series, indicators, skipped, unnamed = [], [], [], [], {}, []
     taken: dict[str, str] = {}
-    for key, block in frame.groupby("indicator_code", sort=False):
+    out = []
+    for key in keys:
         info = columns.get(key) or ColumnInfo(column=str(key))
         col = info.column
-        block = block.assign(column=col)
+        d = Decision(str(key), col, info)
+        out.append(d)
         mapping: Mapping | None
         if col in user:
             um = user[col]
@@ -149,54 +167,91 @@ def apply(frame: pd.DataFrame, *, dataset: str, columns: dict[str, ColumnInfo], 
         else:
             mapping = cat.lookup(dataset, col) or cat.lookup(dataset, str(key))
         if mapping is not None and mapping.relation == "skip":
-            skipped[col] = mapping.reason
+            d.skip = mapping.reason
             continue
         if mapping is None and info.is_rank:
-            skipped[col] = "a rank, not a value: not loaded (the catalogue does not say which ranking it is; --indicator can map it)"
+            d.skip = ("a rank, not a value: not loaded (the catalogue does not say which ranking it is; "
+                      "--indicator can map it)")
             continue
         if mapping is None:
             if not describe_unmapped:
-                rejected.append(_reject(block, np.ones(len(block), bool), f"indicator {key} is not in the catalogue"))
+                d.reject = f"indicator {key} is not in the catalogue"
                 continue
-            code = str(key)
-            row, named = _describe(info, code, dataset_title)
-            indicators.append(row)
-            if not named:
-                unnamed.append(col)
-            mapping = Mapping(dataset, col, code, "unmapped", role_if_unmapped, 1.0, "", None,
+            d.indicator, d.named = _describe(info, str(key), dataset_title)
+            mapping = Mapping(dataset, col, str(key), "unmapped", role_if_unmapped, 1.0, "", None,
                               "described by the file's own metadata", "the file", origin="metadata")
         code = mapping.indicator_code
         if code in taken:
-            rejected.append(_reject(block, np.ones(len(block), bool),
-                                    f"column “{col}” maps to {code}, which column “{taken[code]}” of this file already gives"))
+            d.reject = f"column “{col}” maps to {code}, which column “{taken[code]}” of this file already gives"
+            d.indicator = None
             continue
         taken[code] = col
+        d.mapping = mapping
+        d.lo, d.hi = _range(cat, code) if mapping.relation != "unmapped" else (None, None)
+    return out
+
+
+def series_row(d: Decision, rows_loaded: int) -> dict:
+    m = d.mapping
+    return {
+        "dataset": m.dataset, "source_column": d.column, "indicator_code": m.indicator_code,
+        "relation": "user" if m.origin == "user" else m.relation, "role": m.role,
+        "factor": m.factor, "reporting_floor": m.reporting_floor,
+        "definition_difference": m.definition_difference or None,
+        "reason": m.reason or None, "authority": m.authority or None, "origin": m.origin,
+        "caveats": d.info.caveats or None, "rows_loaded": rows_loaded,
+    }
+
+
+def conversion_note(factor: float) -> str:
+    return f"converted to the indicator's unit: source value × {_plain_number(factor)}"
+
+
+def range_text(code: str, lo: float | None, hi: float | None, factor: float, value_sql: str | None = None) -> str:
+    """The reason an implausible value is rejected, without the value (``value_sql`` callers prepend it)."""
+    where = f"valid range {'' if lo is None else _plain_number(lo)}–{'' if hi is None else _plain_number(hi)}"
+    return f"for {code} ({where}; after × {_plain_number(factor)})" if factor != 1.0 else f"for {code} ({where})"
+
+
+def apply(frame: pd.DataFrame, *, dataset: str, columns: dict[str, ColumnInfo], cat: Catalogue,
+          user: dict[str, UserMapping] | None = None, dataset_title: str = "", role_if_unmapped: str = "publisher",
+          describe_unmapped: bool = True) -> Mapped:
+    """Map ``frame`` (``iso3, indicator_code, year, value, note, flag`` with the source's own key per column in
+    ``indicator_code``; ``columns`` maps that key to what the file says about the column) to canonical indicators."""
+    out_parts, rejected, series, indicators, skipped, unnamed = [], [], [], [], {}, []
+    blocks = dict(list(frame.groupby("indicator_code", sort=False)))
+    decisions = decide(list(blocks), dataset=dataset, columns=columns, cat=cat, user=user, dataset_title=dataset_title,
+                       role_if_unmapped=role_if_unmapped, describe_unmapped=describe_unmapped)
+    for d in decisions:
+        block = blocks[d.key].assign(column=d.column)
+        if d.skip:
+            skipped[d.column] = d.skip
+            continue
+        if d.reject:
+            rejected.append(_reject(block, np.ones(len(block), bool), d.reject))
+            continue
+        if d.indicator is not None:
+            indicators.append(d.indicator)
+            if not d.named:
+                unnamed.append(d.column)
+        mapping, code = d.mapping, d.mapping.indicator_code
         values = block["value"].to_numpy(dtype="float64") * mapping.factor
         block = block.assign(indicator_code=code, value=values)
         if mapping.factor != 1.0:
-            conv = f"converted to the indicator's unit: source value × {_plain_number(mapping.factor)}"
+            conv = conversion_note(mapping.factor)
             block["note"] = [f"{n}; {conv}" if isinstance(n, str) and n else conv for n in block["note"]]
-        lo, hi = _range(cat, code) if mapping.relation != "unmapped" else (None, None)
+        lo, hi = d.lo, d.hi
         bad = ~np.isfinite(values) | (np.abs(values) > ABS_LIMIT)
         if lo is not None:
             bad |= values < lo
         if hi is not None:
             bad |= values > hi
         if bad.any():
-            where = f"valid range {'' if lo is None else _plain_number(lo)}–{'' if hi is None else _plain_number(hi)}"
-            reasons = np.array([f"implausible value {_plain_number(v)} for {code} ({where}; after × {_plain_number(mapping.factor)})"
-                                if mapping.factor != 1.0 else f"implausible value {_plain_number(v)} for {code} ({where})"
-                                for v in values], dtype=object)
+            tail = range_text(code, lo, hi, mapping.factor)
+            reasons = np.array([f"implausible value {_plain_number(v)} {tail}" for v in values], dtype=object)
             rejected.append(_reject(block, bad, reasons))
             block = block[~bad]
-        series.append({
-            "dataset": dataset, "source_column": col, "indicator_code": code,
-            "relation": "user" if mapping.origin == "user" else mapping.relation, "role": mapping.role,
-            "factor": mapping.factor, "reporting_floor": mapping.reporting_floor,
-            "definition_difference": mapping.definition_difference or None,
-            "reason": mapping.reason or None, "authority": mapping.authority or None, "origin": mapping.origin,
-            "caveats": info.caveats or None, "rows_loaded": len(block),
-        })
+        series.append(series_row(d, len(block)))
         out_parts.append(block.drop(columns="column"))
     cols = list(frame.columns)
     out = pd.concat(out_parts, ignore_index=True) if out_parts else frame.iloc[0:0]

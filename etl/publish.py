@@ -12,8 +12,6 @@ import os
 import time
 from pathlib import Path
 
-import duckdb
-
 from etl.config import Paths
 
 KEEP_VERSIONS = 5
@@ -87,6 +85,8 @@ def discard_abandoned_builds(paths: Paths) -> list[Path]:
 
 
 def read_meta(path: Path) -> dict:
+    import duckdb  # here, not at the top: a refresh with nothing to rebuild never opens a database
+
     con = duckdb.connect(str(path), read_only=True)
     try:
         return dict(con.execute("SELECT key, value FROM meta").fetchall())
@@ -103,8 +103,10 @@ def published_meta(paths: Paths) -> dict | None:
     return meta
 
 
-def meta_rows(version: str, built_at: str, digest: str, run_id: str, sources: dict) -> list[tuple[str, str]]:
-    return [
+def meta_rows(version: str, built_at: str, digest: str, run_id: str, sources: dict,
+              inputs: str | None = None) -> list[tuple[str, str]]:
+    extra = [("inputs_sha256", inputs)] if inputs else []  # etl.incremental: what the build was made from
+    return extra + [
         ("version", version),
         ("built_at", built_at),
         ("content_sha256", digest),

@@ -15,12 +15,10 @@ from dataclasses import asdict
 from pathlib import Path
 from collections.abc import Callable, Iterator
 
-from etl import publish
-from etl.build import BuildResult, run_build
+from etl import incremental, publish
 from etl.config import Paths
 from etl.rawzone import utc_now
-from etl.registry import registry
-from etl.sources.base import Context
+from etl.runresult import BuildResult
 
 EXIT_OK, EXIT_PARTIAL, EXIT_FAILED, EXIT_LOCKED = 0, 3, 4, 5
 
@@ -104,15 +102,27 @@ def _record(paths: Paths, result: BuildResult, code: int, log_file: Path) -> Non
         fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
 
 
+def _known(paths: Paths, sources: list[str] | None) -> list:
+    """Every registered source (imports the connectors: pandas and friends); unknown ``sources`` are an error."""
+    from etl.registry import registry
+
+    known = registry(paths)
+    unknown = set(sources or ()) - {s.source_id for s in known}
+    if unknown:
+        raise ValueError(f"unknown source(s): {', '.join(sorted(unknown))}; known: {', '.join(s.source_id for s in known)}")
+    return known
+
+
 def run_refresh(paths: Paths, sources: list[str] | None = None, offline: bool = False,
                 echo: Callable[[str], None] = lambda m: None, extract: bool = True,
                 on_source: Callable[[str], None] = lambda s: None) -> tuple[int, BuildResult | None]:
-    """Run one refresh; returns (exit code, result). ``sources`` limits which are re-extracted and reloaded."""
-    known = registry(paths)
-    selected = set(sources) if sources else {s.source_id for s in known}
-    unknown = selected - {s.source_id for s in known}
-    if unknown:
-        raise ValueError(f"unknown source(s): {', '.join(sorted(unknown))}; known: {', '.join(s.source_id for s in known)}")
+    """Run one refresh; returns (exit code, result). ``sources`` limits which are re-extracted and reloaded.
+
+    When nothing a build reads changed since the published version and nothing will be fetched
+    (:mod:`etl.incremental`), nothing is built: the run is logged and recorded with each source's status."""
+    known = None
+    if sources and not set(sources) <= set((incremental.recorded(paths) or {}).get("sources") or {}):
+        known = _known(paths, sources)
     try:
         paths.data.mkdir(parents=True, exist_ok=True)
         with refresh_lock(paths):
@@ -125,11 +135,20 @@ def run_refresh(paths: Paths, sources: list[str] | None = None, offline: bool = 
                 def say(msg: str) -> None:
                     log.write(f"{utc_now()} {msg}\n")
                     echo(msg)
-                say(f"refresh {run_id}: sources {', '.join(sorted(selected))}{' (offline)' if offline else ''}")
+                chosen = ", ".join(sorted(sources)) if sources else "all"
+                say(f"refresh {run_id}: sources {chosen}{' (offline)' if offline else ''}")
                 if abandoned:
                     say(f"removed {len(abandoned)} build file(s) abandoned by an interrupted refresh")
-                ctx = Context(paths=paths, run_id=run_id, offline=offline, extract=extract, log=say, on_source=on_source)
-                result = run_build(paths, known, selected, ctx)
+                result = incremental.unchanged_run(paths, run_id, sources, offline, extract, say)
+                if result is None:
+                    from etl.build import run_build
+                    from etl.sources.base import Context
+
+                    known = known or _known(paths, sources)
+                    selected = set(sources) if sources else {s.source_id for s in known}
+                    ctx = Context(paths=paths, run_id=run_id, offline=offline, extract=extract, log=say,
+                                  on_source=on_source)
+                    result = run_build(paths, known, selected, ctx)
                 for o in result.outcomes:
                     say(f"{o.source_id}: {o.status} — {o.rows_loaded} rows, {o.rows_quarantined} quarantined — {o.message}")
                 for tb in result.tracebacks:

@@ -53,6 +53,10 @@ def materialise(con: duckdb.DuckDBPyConnection) -> dict:
                    max(reporting_floor) AS source_floor
             FROM series_map GROUP BY ALL
         ),
+        single AS (  -- indicators only one source gives: each cell has one observation, no ranking to do
+            SELECT indicator_code FROM observation WHERE source_id <> 'paper'
+            GROUP BY indicator_code HAVING count(DISTINCT source_id) = 1
+        ),
         cand AS (
             SELECT o.iso3, o.indicator_code, o.year, o.value, o.source_id, o.flag, o.note, r.source_floor,
                    row_number() OVER (
@@ -63,8 +67,14 @@ def materialise(con: duckdb.DuckDBPyConnection) -> dict:
             FROM observation o
             LEFT JOIN source s USING (source_id)
             LEFT JOIN rank r USING (source_id, indicator_code)
-            WHERE o.source_id <> 'paper'
+            WHERE o.source_id <> 'paper' AND o.indicator_code NOT IN (SELECT indicator_code FROM single)
             WINDOW cell AS (PARTITION BY o.indicator_code, o.iso3, o.year)
+            UNION ALL  -- the same columns without the window (all of WDI's uncatalogued series: ~95% of the rows)
+            SELECT o.iso3, o.indicator_code, o.year, o.value, o.source_id, o.flag, o.note, r.source_floor,
+                   1, 1, o.value, o.value
+            FROM observation o
+            LEFT JOIN rank r USING (source_id, indicator_code)
+            WHERE o.source_id <> 'paper' AND o.indicator_code IN (SELECT indicator_code FROM single)
         )
         SELECT c.iso3, c.indicator_code, c.year, c.value, c.source_id, c.flag, c.note, c.n_sources, c.low, c.high,
                c.n_sources > 1 AND (c.high - c.low) > greatest(coalesce(t.abs_tol, 0),

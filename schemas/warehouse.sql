@@ -143,8 +143,9 @@ CREATE TABLE observation (
     retrieved_at   VARCHAR NOT NULL,
     raw_sha256     VARCHAR NOT NULL,
     note           VARCHAR,
-    flag           VARCHAR,              -- NULL: no caveat; otherwise the reason the value is doubtful/estimated
-    PRIMARY KEY (iso3, indicator_code, year, source_id)
+    flag           VARCHAR               -- NULL: no caveat; otherwise the reason the value is doubtful/estimated
+    -- key (iso3, indicator_code, year, source_id): unique by construction (pandera model, staged parser), checked by
+    -- the build's contract; no index: an index over all of WDI (~10 M rows) costs ~2 GB and ~28 s to build
 );
 
 CREATE TABLE indicator_value (        -- one value per (country, indicator, year): every non-paper source's observation,
@@ -160,8 +161,8 @@ CREATE TABLE indicator_value (        -- one value per (country, indicator, year
     low            DOUBLE NOT NULL,      -- lowest and highest value among them
     high           DOUBLE NOT NULL,
     disagree       BOOLEAN NOT NULL,     -- the sources differ by more than the unit kind's tolerance
-    at_floor       BOOLEAN NOT NULL,     -- the value is at or below the indicator's reporting floor
-    PRIMARY KEY (indicator_code, iso3, year)
+    at_floor       BOOLEAN NOT NULL      -- the value is at or below the indicator's reporting floor
+    -- key (indicator_code, iso3, year): one row per cell by construction (etl/resolve.py), checked by the contract
 );
 
 CREATE TABLE group_value (            -- group aggregates precomputed at build (etl/group_values.py) from

@@ -54,11 +54,17 @@ def synthetic_wdi_zip(tmp_path):
     return path
 
 
-def test_wdi_bulk_zip_loads_catalogue_series(fresh, tmp_path):
+def test_wdi_bulk_zip_loads_every_series(fresh, tmp_path):
     out = run_import(fresh, synthetic_wdi_zip(tmp_path))
     assert out.exit_code == 0, out.output
-    rows = query(fresh, "SELECT iso3, year, value FROM observation WHERE source_id='wdi-bulk' ORDER BY ALL")
+    rows = query(fresh, "SELECT iso3, year, value FROM observation WHERE source_id='wdi-bulk' "
+                        "AND indicator_code = 'SH.STA.STNT.ZS' ORDER BY ALL")
     assert rows == [("KHM", 2000, 49.2), ("KHM", 2002, 44.5), ("VNM", 2000, 36.5), ("VNM", 2001, 34.1)]
+    # a series the catalogue does not know lands too, named by the file (issue 11: all of WDI)
+    other = query(fresh, "SELECT o.year, o.value, i.name FROM observation o JOIN indicator i USING (indicator_code) "
+                         "WHERE o.source_id='wdi-bulk' AND o.indicator_code = 'XX.NOT.HERE' ORDER BY ALL")
+    assert other == [(2000, 1.0, "Some series not in the catalogue"), (2001, 2.0, "Some series not in the catalogue"),
+                     (2002, 3.0, "Some series not in the catalogue")]
 
 
 def test_zip_without_wdi_csv_is_a_clear_error(fresh, tmp_path):

@@ -1,6 +1,7 @@
 """Atomic publication: a failed build leaves the published warehouse untouched and readable; refreshing twice
 gives the same content; readers of the old version keep working while a new one is published."""
 
+import json
 import shutil
 
 import duckdb
@@ -67,10 +68,13 @@ def test_refresh_twice_gives_the_same_content(fresh):
     assert failed <= live and {o.status for o in result.outcomes if o.source_id not in failed} == {"ok"}
     assert code == (EXIT_PARTIAL if failed else EXIT_OK)
     assert result.digest == before["content_sha256"]  # the same data either way
-    if failed:  # failures are republished so the dashboard's etl_run shows them; the data stay identical
-        assert result.published and publish.published_meta(fresh)["content_sha256"] == before["content_sha256"]
-    else:
-        assert result.unchanged and publish.published_meta(fresh)["version"] == before["version"]
+    # identical content is never republished, also when live sources failed and kept their data (issue 11): the
+    # retained versions stay distinct; the run, its failures and its exit code are in state/runs.jsonl
+    assert result.unchanged and not result.published
+    assert publish.published_meta(fresh)["version"] == before["version"]
+    last = json.loads((fresh.state / "runs.jsonl").read_text(encoding="utf-8").splitlines()[-1])
+    assert last["run_id"] == result.run_id and last["exit_code"] == code and last["unchanged"]
+    assert {s["source_id"] for s in last["sources"] if s["status"] == "failed"} == failed
 
 
 def test_healthy_unchanged_refresh_does_not_republish(fresh):

@@ -82,6 +82,8 @@ def load_files(source_id: str, fmt: str, files, ctx: Context, kind: str, options
         raise SourceError(f"a file of {source_id} is not a readable CSV: {exc}") from exc
     main = by_name[parsed.main] if parsed.main in by_name else files[0]
     result = parsed.result
+    if result.staged is not None:
+        return _load_staged(source_id, parsed, main, files, kind, options)
     if result.frame.empty and not len(result.rejected):  # would replace the source's published rows with nothing
         rows = result.meta.get("rows_in_file", result.meta.get("reconciliation", {}).get("rows_in_file", 0))
         raise SourceError(f"{main.path.name} has no data rows to load ({rows} rows in the file)")
@@ -96,7 +98,7 @@ def load_files(source_id: str, fmt: str, files, ctx: Context, kind: str, options
                 for col, t in (options.get("indicators") or {}).items()}
         mapped = mapping.apply(frame, dataset=parsed.dataset, columns=parsed.columns, cat=cat, user=user,
                                dataset_title=parsed.title, role_if_unmapped="aggregator" if kind in ("import", "starter") else "publisher",
-                               describe_unmapped=fmt not in ("hdr", "wdi-bulk"))
+                               describe_unmapped=fmt != "hdr")
         frame = mapped.frame
         if len(mapped.rejected):
             rejected.append(("observation", mapped.rejected))
@@ -120,6 +122,44 @@ def load_files(source_id: str, fmt: str, files, ctx: Context, kind: str, options
                     message=f"{len(frame)} rows from {main.path.name}")
     loaded.report = report
     return loaded
+
+
+def _load_staged(source_id: str, parsed, main, files, kind: str, options: dict) -> Loaded:
+    """A staged parse (too large for pandas): the column decisions are made here, the rows are inserted in SQL by
+    the build (:mod:`etl.staged_load`) with the same rules."""
+    from etl.staged_load import StagedTable, plan_frame
+
+    result = parsed.result
+    if not result.staged.keys:
+        rows = result.meta.get("rows_in_file", 0)
+        raise SourceError(f"{main.path.name}: nothing to load — no line of a country holds a value "
+                          f"({rows} rows in the file, {result.meta.get('rejected_cells', 0):,} value cells rejected)")
+    cat = catalogue.load()
+    user = {col: mapping.UserMapping(t["indicator_code"], float(t.get("factor", 1.0)))
+            for col, t in (options.get("indicators") or {}).items()}
+    decisions = mapping.decide(result.staged.keys, dataset=parsed.dataset, columns=parsed.columns, cat=cat, user=user,
+                               dataset_title=parsed.title,
+                               role_if_unmapped="aggregator" if kind in ("import", "starter") else "publisher")
+    tables: dict = {}
+    described = [d.indicator for d in decisions if d.indicator is not None and not d.skip and not d.reject]
+    if described:
+        ind = pd.DataFrame(described)
+        ind["theme"] = (ind["name"] + " " + ind["description"]).map(_theme)
+        tables["indicator"] = ind.assign(source_hint=source_id, defined_by=source_id)
+    loaded = [d for d in decisions if d.mapping is not None and not d.skip and not d.reject]
+    tables["series_map"] = pd.DataFrame([mapping.series_row(d, 0) for d in loaded]).assign(source_id=source_id)
+    tables["observation"] = StagedTable(result.staged, plan_frame(decisions), provenance(main),
+                                        result.meta.get("loaded"))
+    report = {k: v for k, v in result.meta.items() if k != "columns"}
+    report.update(skipped_columns={d.column: d.skip for d in decisions if d.skip},
+                  unnamed_columns=[d.column for d in decisions if d.indicator is not None and not d.named],
+                  series_count=len(loaded),
+                  named_from_metadata=sum(1 for d in loaded if d.indicator is not None and d.named),
+                  curated=sum(1 for d in loaded if d.indicator is None))
+    out = Loaded(source=source_row(main, kind), raw_files=files, tables=tables, rejected=[],
+                 message=f"{result.meta.get('loaded', 0):,} cells of {len(loaded):,} series from {main.path.name}")
+    out.report = report
+    return out
 
 
 def discover(raw_dir: Path, known: set[str], kind: str = "import") -> list[ImportSource]:
