@@ -93,6 +93,9 @@ def _process(source: Source, ctx: Context, result: BuildResult) -> tuple[SourceO
     if fetch_error:
         outcome.status = "kept"
         outcome.message = f"{fetch_error}; loaded the last good raw files instead"
+    elif loaded.fallback:  # the newest snapshot failed to load; an older good one did
+        outcome.status = "kept"
+        outcome.message = loaded.message
     else:
         outcome.message = "; ".join(m for m in (outcome.message, loaded.message) if m)
     return outcome, loaded

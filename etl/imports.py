@@ -10,11 +10,12 @@ columns of a generic CSV, its provenance) are stored in the snapshot's manifest,
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
-from etl import catalogue, formats
+from etl import catalogue, formats, limits
 from etl.formats import Detected, ImportError_  # noqa: F401 — re-exported for the CLI and tests
-from etl.rawzone import new_snapshot_dir, seal_snapshot, store_bytes, utc_now
+from etl.rawzone import new_snapshot_dir, seal_snapshot, utc_now, write_origin
 
 def detect(path: Path, fmt: str | None = None, options: dict | None = None) -> Detected:
     return formats.detect(path, fmt, options)
@@ -32,16 +33,26 @@ def check_user_mappings(det: Detected, cat: catalogue.Catalogue) -> None:
 
 
 def store_import(paths, det: Detected) -> Path:
-    """Copy the file(s) into a new sealed snapshot of the source; the originals are never moved or changed."""
+    """Copy the file(s) into a new sealed snapshot of the source; the originals are never moved or changed.
+
+    Each file is copied from a descriptor opened without following links and checked to be a regular file (a path
+    swapped for a link after :func:`detect` cannot race it), into a file private to the service account (0600, in
+    0700 folders); the provenance is then read from those private copies, never from the paths again."""
     fmt = formats.get(det.format)
     snap = new_snapshot_dir(paths.raw / det.source_id)
     try:
-        origin = fmt.origin(det)
+        cap = limits.current()
         for name, src in det.files.items():
-            store_bytes(snap / name, src.read_bytes(), source_id=det.source_id,
-                        **{**origin, "notes": (origin.get("notes", "") + f" Imported from {src} at {utc_now()}.").strip()})
+            limits.copy_private(src, snap / name, cap.json_bytes if name.endswith(".json") else cap.file_bytes)
+        origin = fmt.origin(replace(det, files={name: snap / name for name in det.files}))
+        for name, src in det.files.items():
+            write_origin(snap / name, source_id=det.source_id,
+                         **{**origin, "notes": (origin.get("notes", "") + f" Imported from {src} at {utc_now()}.").strip()})
         seal_snapshot(snap, {"import_format": det.format, "slug": det.slug, "options": det.options,
                              "imported_from": str(det.files[next(iter(det.files))])})
+    except limits.LimitError as exc:
+        shutil.rmtree(snap, ignore_errors=True)
+        raise ImportError_(f"refused: {exc}; nothing was stored") from None
     except BaseException:  # e.g. disk full: leave no half-copied snapshot behind
         shutil.rmtree(snap, ignore_errors=True)
         raise

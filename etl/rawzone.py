@@ -84,8 +84,9 @@ def origin_path(path: Path) -> Path:
 
 
 def _atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write a raw-zone file (private to the service account: 0600) via a temporary file and a rename."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as fh:
+    with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as fh:
         fh.write(data)
         fh.flush()
         os.fsync(fh.fileno())
@@ -128,7 +129,7 @@ def read_origin(path: Path, verify: bool = True) -> Origin:
 def store_bytes(target: Path, data: bytes, **meta) -> RawFile:
     """Store downloaded bytes as a new raw file (never overwriting a different file) with its sidecar."""
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     if target.exists():
         if sha256_file(target) != hashlib.sha256(data).hexdigest():
             raise RawZoneError(f"refusing to overwrite raw file with different content: {target}")
@@ -144,7 +145,8 @@ def new_snapshot_dir(source_dir: Path) -> Path:
     """A fresh, not-yet-visible snapshot folder for a download (visible once ``seal_snapshot`` runs)."""
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     path = Path(source_dir) / f"{stamp}-{os.getpid():x}{secrets.token_hex(2)}"  # unique even within one second
-    path.mkdir(parents=True, exist_ok=False)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, exist_ok=False)
     return path
 
 
