@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from etl import publish, resolve, warehouse
+from etl import catalogue, plausibility, publish, resolve, warehouse
 from etl.config import Paths
 from etl.rawzone import utc_now
 from etl.sources.base import Context, Loaded, Source
@@ -137,6 +137,12 @@ def _clip(text, limit: int = 2000):
     return f"{text[:limit]}… (clipped: {len(text):,} characters)"
 
 
+def _jumps(frame: pd.DataFrame) -> pd.DataFrame:
+    """Large year-on-year jumps in freshly loaded observations (flagged, kept): see :mod:`etl.plausibility`."""
+    cat = catalogue.load()
+    return plausibility.flag_jumps(frame, plausibility.jump_rules(cat.indicators, cat.unit_kinds))
+
+
 def _load_fresh(con, loaded: Loaded, outcome: SourceOutcome, paths: Paths, run_id: str) -> None:
     sid = outcome.source_id
     warehouse.insert(con, "source", pd.DataFrame([loaded.source]))
@@ -156,6 +162,7 @@ def _load_fresh(con, loaded: Loaded, outcome: SourceOutcome, paths: Paths, run_i
     warehouse.insert(con, "raw_file", raw_rows.drop_duplicates(["source_id", "path"]))
     rejected = list(loaded.rejected)
     loaded_rows = 0
+    jumps = pd.DataFrame()
     for table in sorted(loaded.tables, key=lambda t: (t not in FRESH_ORDER, FRESH_ORDER.index(t) if t in FRESH_ORDER else 0)):
         frame = loaded.tables[table]
         if table == "indicator":
@@ -174,14 +181,21 @@ def _load_fresh(con, loaded: Loaded, outcome: SourceOutcome, paths: Paths, run_i
         n = warehouse.insert(con, table, frame)
         if table not in METADATA_TABLES:
             loaded_rows += n
+        if table == "observation":
+            jumps = _jumps(frame)
     q_rows = [
         {"run_id": run_id, "source_id": sid, "table": table, "record": _clip(rec), "reason": _clip(reason)}
         for table, frame in rejected
         for rec, reason in zip(frame["record"], frame["reason"])
     ]
+    outcome.rows_quarantined = len(q_rows)
+    if len(jumps):  # kept in the warehouse; listed beside the quarantined rows, not counted with them
+        q_rows += [{"run_id": run_id, "source_id": sid, "table": plausibility.JUMP_TABLE, "record": rec, "reason": why}
+                   for rec, why in zip(jumps["record"], jumps["reason"])]
+        outcome.details = {**(outcome.details or {}), "jumps_flagged": len(jumps)}
+        outcome.message += f"; {len(jumps)} large year-on-year jump(s) flagged for review (kept)"
     warehouse.insert(con, "quarantine", pd.DataFrame(q_rows))
     outcome.rows_loaded = loaded_rows
-    outcome.rows_quarantined = len(q_rows)
 
 
 def run_build(paths: Paths, sources: list[Source], selected: set[str], ctx: Context) -> BuildResult:

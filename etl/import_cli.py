@@ -12,16 +12,19 @@ import duckdb
 from etl import catalogue, config, formats, publish
 from etl.imports import ImportError_, Rejected, check_user_mappings, detect, store_import
 from etl.mapping import parse_user_mapping
+from etl.plausibility import JUMP_TABLE
 from etl.refresh import EXIT_FAILED, EXIT_LOCKED, run_refresh
 
 
-def _quarantine_reasons(paths: config.Paths, source_id: str, run_id: str) -> Counter:
+def _quarantine_reasons(paths: config.Paths, source_id: str, run_id: str, jumps: bool = False) -> Counter:
+    """Reasons of this run's quarantined rows (``jumps``: of its flagged jumps, loaded but listed there)."""
     live = publish.published_file(paths)
     if live is None:
         return Counter()
     con = duckdb.connect(str(live), read_only=True)
     try:
-        rows = con.execute("SELECT reason FROM quarantine WHERE source_id = ? AND run_id = ?", [source_id, run_id]).fetchall()
+        rows = con.execute('SELECT reason FROM quarantine WHERE source_id = ? AND run_id = ? AND ("table" = ?) = ?',
+                           [source_id, run_id, JUMP_TABLE, jumps]).fetchall()
     finally:
         con.close()
     return Counter(r[0] for r in rows)
@@ -99,6 +102,13 @@ def _report(outcome, paths: config.Paths, result, source_id: str) -> None:
             click.echo(f"  {n:6d}  {reason[:160]}")
         if len(reasons) > 15:
             click.echo(f"  … {len(reasons) - 15} more distinct reasons (see the Data & sources page)")
+    jumps = _quarantine_reasons(paths, source_id, result.run_id, jumps=True) if result.published else Counter()
+    if jumps:
+        click.echo(f"large year-on-year jumps flagged for review ({sum(jumps.values())}; loaded, not dropped):")
+        for reason, _ in jumps.most_common(10):
+            click.echo(f"  {reason[:160]}")
+        if len(jumps) > 10:
+            click.echo(f"  … {len(jumps) - 10} more (see the Data & sources page)")
 
 
 @click.command("import")
