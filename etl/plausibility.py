@@ -5,7 +5,8 @@ import report and ``hsdash status`` — never dropped (a war or a famine moves n
 Out-of-range values are quarantined earlier, by :mod:`etl.mapping` (the catalogue's ``valid_min``/``valid_max``
 per indicator, else its unit kind's) and by the warehouse models (years 1700–2100). The jump thresholds come from
 ``catalogue/unit_kinds.csv``: ``max_step`` (a larger change between consecutive years is flagged) or ``max_ratio``
-(a larger factor, both values of one sign), each with its ``jump_reason``. Consecutive means at most
+(a larger factor, both values of one sign and the smaller at least ``jump_floor``), each with its ``jump_reason``.
+Counts and ranks get no jump check (real event counts swing by orders of magnitude). Consecutive means at most
 :data:`MAX_GAP` years apart. Pure: frames in, frames out.
 """
 
@@ -22,10 +23,10 @@ MAX_GAP = 2
 
 def jump_rules(indicators: pd.DataFrame, unit_kinds: pd.DataFrame) -> pd.DataFrame:
     """Per indicator code: ``max_step`` and ``max_ratio`` from its unit kind (indicators without a kind: none)."""
-    kinds = unit_kinds.set_index("unit_kind")[["max_step", "max_ratio"]]
+    kinds = unit_kinds.set_index("unit_kind")[["max_step", "max_ratio", "jump_floor"]]
     rules = indicators[["indicator_code", "unit_kind"]].join(kinds, on="unit_kind")
     rules = rules.dropna(subset=["max_step", "max_ratio"], how="all")
-    return rules.set_index("indicator_code")[["max_step", "max_ratio"]]
+    return rules.set_index("indicator_code")[["max_step", "max_ratio", "jump_floor"]]
 
 
 def _fmt(v: float) -> str:
@@ -49,6 +50,7 @@ def flag_jumps(frame: pd.DataFrame, rules: pd.DataFrame) -> pd.DataFrame:
     year = df["year"].to_numpy()
     step_max = df["indicator_code"].map(rules["max_step"]).to_numpy(dtype="float64")
     ratio_max = df["indicator_code"].map(rules["max_ratio"]).to_numpy(dtype="float64")
+    floor = np.nan_to_num(df["indicator_code"].map(rules["jump_floor"]).to_numpy(dtype="float64"), nan=0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         gap = year - prev_year
         ok = same & (gap > 0) & (gap <= MAX_GAP) & np.isfinite(prev) & np.isfinite(value)
@@ -56,7 +58,7 @@ def flag_jumps(frame: pd.DataFrame, rules: pd.DataFrame) -> pd.DataFrame:
         lo, hi = np.minimum(np.abs(value), np.abs(prev)), np.maximum(np.abs(value), np.abs(prev))
         one_sign = np.sign(value) == np.sign(prev)
         by_step = ok & ~np.isnan(step_max) & (step > step_max)
-        by_ratio = ok & ~np.isnan(ratio_max) & one_sign & (lo > 0) & (hi / lo > ratio_max)
+        by_ratio = ok & ~np.isnan(ratio_max) & one_sign & (lo > 0) & (lo >= floor) & (hi / lo > ratio_max)
     hit = np.flatnonzero(by_step | by_ratio)
     if not len(hit):
         return empty

@@ -29,6 +29,7 @@ class UnitKindModel(pa.DataFrameModel):
     reason: Series[str] = pa.Field(str_length={"min_value": 5})
     max_step: Series[float] = pa.Field(nullable=True, gt=0)  # a larger change between consecutive years is flagged
     max_ratio: Series[float] = pa.Field(nullable=True, gt=1)  # … or a larger factor (both values of one sign)
+    jump_floor: Series[float] = pa.Field(nullable=True, ge=0)  # values below it are not compared by factor
     jump_reason: Series[str] = pa.Field(str_length={"min_value": 5})
 
     @pa.dataframe_check(element_wise=False)
