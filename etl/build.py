@@ -16,6 +16,7 @@ import pandas as pd
 
 from etl import catalogue, plausibility, publish, resolve, warehouse
 from etl.config import Paths
+from etl.published import problem
 from etl.rawzone import utc_now
 from etl.sources.base import Context, Loaded, Source
 from schemas.validate import SchemaLevelError, validate_frame
@@ -202,6 +203,10 @@ def run_build(paths: Paths, sources: list[Source], selected: set[str], ctx: Cont
     """Build a new warehouse from ``sources`` (refreshing those in ``selected``) and publish it if it passes."""
     result = BuildResult(ctx.run_id)
     published = publish.published_file(paths)
+    unreadable = problem(paths) if published is not None else None
+    if unreadable:  # nothing can be carried forward from it: every source is rebuilt from the raw zone
+        ctx.log(f"{unreadable.split(': run `hsdash refresh`')[0]}; rebuilding every source from the raw zone")
+        published = None
     fresh: dict[str, Loaded] = {}
     carried: list[SourceOutcome] = []
     for source in sources:

@@ -505,6 +505,29 @@ def export_bad_target(target: str) -> Callable[[config.Paths, Path], Outcome]:
     return scenario
 
 
+def unreadable_published(base: config.Paths, workdir: Path) -> Outcome:
+    """The published warehouse truncated: ``hsdash status`` says so in one sentence (no traceback) and the next
+    ``hsdash refresh`` rebuilds every source from the raw zone and publishes."""
+    paths = copy_base(base, workdir)
+    target = paths.warehouse.resolve()
+    with open(target, "r+b") as fh:
+        fh.truncate(5000)
+    watch = Watch(paths)
+    before = run(["status"], paths.data)
+    extra = []
+    said = [ln for ln in before.output.splitlines() if ln.strip()]
+    if before.code != 4 or len(said) != 1 or "hsdash refresh" not in said[0] or "traceback" in before.output.lower():
+        extra.append(f"status before: exit {before.code}, {len(said)} line(s)")
+    r = run(["refresh", "--offline"], paths.data)
+    after = run(["status"], paths.data)
+    if after.code != 0:
+        extra.append(f"status after the refresh: exit {after.code}")
+    out = verdict(r, watch, codes=(0, 3), words=("rebuilding every source from the raw zone",), bounded=False,
+                  published_may_change=True, extra=extra)
+    out.detail = f"status said: {said[0][:120] if said else ''}… (exit {before.code}); " + out.detail
+    return out
+
+
 M = 1 << 20
 CASES: list[tuple[str, str, Callable[[config.Paths, Path], Outcome]]] = [
     ("1,000,000 columns, 12 MB CSV", "refused: columns limit", refused(lambda d: wide_csv(d, 1_000_000), ("columns",))),
@@ -533,6 +556,7 @@ CASES: list[tuple[str, str, Callable[[config.Paths, Path], Outcome]]] = [
     ("raw copies private to the service account", "files 0600, folders 0700", raw_private),
     ("data directory with ' in its path", "two refreshes work", quote_in_data_dir),
     ("hsdash import while the lock is held", "reason shown, exit 5 (locked)", import_locked),
+    ("published warehouse truncated", "status: one sentence; refresh rebuilds", unreadable_published),
     ("hsdash export --out /dev/full", "clear error, exit 7", export_bad_target("/dev/full")),
     ("hsdash export --out under a file", "clear error, exit 7", export_bad_target("under-a-file")),
 ]
