@@ -66,8 +66,8 @@ def store_import(paths, det: Detected, check: bool = False) -> Path:
             limits.copy_private(src, snap / name, cap.json_bytes if name.endswith(".json") else cap.file_bytes)
         origin = fmt.origin(replace(det, files={name: snap / name for name in det.files}))
         for name, src in det.files.items():
-            write_origin(snap / name, source_id=det.source_id,
-                         **{**origin, "notes": (origin.get("notes", "") + f" Imported from {src} at {utc_now()}.").strip()})
+            notes = (origin.get("notes", "") + f" Imported from {src} at {utc_now()}.").strip()
+            write_origin(snap / name, source_id=det.source_id, **{**origin, "notes": notes})
         info = {"import_format": det.format, "slug": det.slug, "options": det.options,
                 "imported_from": str(det.files[next(iter(det.files))])}
         if check:

@@ -48,8 +48,8 @@ class Limits:
     json_bytes: int = 16 << 20
 
 
-ENV = {"file_bytes": "HSDASH_MAX_FILE_BYTES", "member_bytes": "HSDASH_MAX_MEMBER_BYTES", "zip_ratio": "HSDASH_MAX_ZIP_RATIO",
-       "columns": "HSDASH_MAX_COLUMNS", "line_bytes": "HSDASH_MAX_LINE_BYTES", "rows": "HSDASH_MAX_ROWS",
+ENV = {"file_bytes": "HSDASH_MAX_FILE_BYTES", "member_bytes": "HSDASH_MAX_MEMBER_BYTES",
+       "zip_ratio": "HSDASH_MAX_ZIP_RATIO", "columns": "HSDASH_MAX_COLUMNS", "line_bytes": "HSDASH_MAX_LINE_BYTES", "rows": "HSDASH_MAX_ROWS",
        "json_bytes": "HSDASH_MAX_JSON_BYTES"}
 
 
@@ -79,8 +79,9 @@ def _size(n: float) -> str:
 
 
 def _kind(mode: int) -> str:
-    for test, name in ((stat.S_ISLNK, "a symbolic link"), (stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
-                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")):
+    kinds = ((stat.S_ISLNK, "a symbolic link"), (stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+             (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+    for test, name in kinds:
         if test(mode):
             return name
     return "not a regular file"

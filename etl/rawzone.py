@@ -193,7 +193,8 @@ def reject_snapshot(raw_dir: Path, snapshot: Path, source_id: str, reason: str, 
     target = target_dir / Path(snapshot).name
     os.replace(snapshot, target)
     doc = {"rejected_at": utc_now(), "source_id": source_id, "reason": reason, **(info or {})}
-    _atomic_write_bytes(target / REJECTION, (json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode())
+    text = json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    _atomic_write_bytes(target / REJECTION, text.encode())
     return target
 
 
@@ -214,7 +215,8 @@ class Snapshot:
     @property
     def ref(self) -> str:
         """How ``hsdash raw remove`` names it."""
-        return f"{REJECTED}/{self.source_id}/{self.name}" if self.state == "rejected" else f"{self.source_id}/{self.name}"
+        ref = f"{self.source_id}/{self.name}"
+        return f"{REJECTED}/{ref}" if self.state == "rejected" else ref
 
 
 def _json_or_empty(path: Path) -> dict:
@@ -250,13 +252,15 @@ def snapshots(raw_dir: Path) -> list[Snapshot]:
             for snap in sorted(p for p in source.iterdir() if p.is_dir()):
                 doc = _json_or_empty(snap / REJECTION)
                 n, size = _size(snap)
-                out.append(Snapshot(source.name, snap.name, snap, "rejected", n, size, str(doc.get("rejected_at") or ""),
-                                    str(doc.get("import_format") or ""), str(doc.get("reason") or "")))
+                out.append(Snapshot(source.name, snap.name, snap, "rejected", n, size,
+                                    str(doc.get("rejected_at") or ""), str(doc.get("import_format") or ""),
+                                    str(doc.get("reason") or "")))
     return out
 
 
 def find_snapshot(raw_dir: Path, ref: str) -> Snapshot:
-    """The snapshot named ``<source>/<snapshot>`` or ``_rejected/<source>/<snapshot>`` (as ``hsdash raw list`` prints)."""
+    """The snapshot named ``<source>/<snapshot>`` or ``_rejected/<source>/<snapshot>`` (as ``hsdash raw list``
+    prints it)."""
     for snap in snapshots(raw_dir):
         if snap.ref == ref.strip().strip("/"):
             return snap

@@ -30,7 +30,8 @@ def test_out_of_range_values_are_quarantined_with_the_reason(cat):
     assert sorted(out.frame["value"]) == [0.55, 73.0]
     reasons = " | ".join(out.rejected["reason"])
     for text in ("implausible value 7.5 for HDR.HDI (valid range 0–1)", "implausible value -0.9 for HDR.HDI",
-                 "implausible value 1e+308 for HDR.HDI", "implausible value 250 for SP.DYN.LE00.IN (valid range 10–100)",
+                 "implausible value 1e+308 for HDR.HDI",
+                 "implausible value 250 for SP.DYN.LE00.IN (valid range 10–100)",
                  "implausible value -40 for SP.DYN.LE00.IN"):
         assert text in reasons
 

@@ -59,7 +59,7 @@ def test_the_loader_falls_back_to_the_newest_good_snapshot(paths, tmp_path):
     (bad / "data.csv").chmod(0o600)
     (bad / "data.csv").write_text(GOOD + "Cambodia,2002,11\n")  # altered after sealing: its sha256 no longer matches
     loaded = ImportSource(SID, "owid").transform(Context(paths=paths, run_id="t", extract=False))
-    assert loaded.fallback and "29991231T000000Z-bad" in loaded.fallback and "changed after retrieval" in loaded.fallback
+    assert "29991231T000000Z-bad" in loaded.fallback and "changed after retrieval" in loaded.fallback
     assert "loaded the previous good snapshot " + good.name in loaded.message
     assert len(loaded.tables["observation"]) == 2
 
@@ -97,7 +97,8 @@ def test_raw_remove_waits_for_no_refresh(paths, tmp_path):
 
     good = _import(paths, tmp_path, GOOD)
     with refresh_lock(paths):
-        out = CliRunner().invoke(main, ["--data-dir", str(paths.data), "raw", "remove", "--force", f"{SID}/{good.name}"])
+        out = CliRunner().invoke(main, ["--data-dir", str(paths.data), "raw", "remove", "--force",
+                                        f"{SID}/{good.name}"])
     assert out.exit_code == 5 and "another refresh is running" in out.output and good.exists()
 
 

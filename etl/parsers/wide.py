@@ -231,6 +231,7 @@ def check_header(df: pd.DataFrame, required: list[str], what: str) -> None:
     counts = Counter(df.columns)  # linear: a header of a million columns must not take a million² steps
     dupes = sorted(c for c, n in counts.items() if n > 1)
     if dupes:
-        raise ParseError(f"{what}: {len(dupes)} duplicate column name(s), e.g. column {list(df.columns).index(dupes[0]) + 1}")
+        first = list(df.columns).index(dupes[0]) + 1
+        raise ParseError(f"{what}: {len(dupes)} duplicate column name(s), e.g. column {first}")
 
 

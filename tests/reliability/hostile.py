@@ -146,7 +146,8 @@ def _first_line(text: str, words: tuple[str, ...]) -> str:
 
 
 def verdict(r: Run, watch: Watch, *, codes: tuple[int, ...], words: tuple[str, ...], bounded: bool = True,
-            published_may_change: bool = False, extra: list[str] | None = None, forbid: tuple[str, ...] = ()) -> Outcome:
+            published_may_change: bool = False, extra: list[str] | None = None,
+            forbid: tuple[str, ...] = ()) -> Outcome:
     problems = list(extra or [])
     low = r.output.lower()
     if r.code not in codes:
@@ -160,7 +161,8 @@ def verdict(r: Run, watch: Watch, *, codes: tuple[int, ...], words: tuple[str, .
     if leaked:
         problems.append(f"output echoes file content {leaked}")
     if bounded and (r.seconds > BOUND_S or r.peak_mb > BOUND_MB):
-        problems.append(f"over the bound: {r.seconds:.1f}s, {r.peak_mb:.0f} MB (≤ {BOUND_S:.0f}s, ≤ {BOUND_MB:.0f} MB)")
+        problems.append(f"over the bound: {r.seconds:.1f}s, {r.peak_mb:.0f} MB "
+                        f"(≤ {BOUND_S:.0f}s, ≤ {BOUND_MB:.0f} MB)")
     problems += watch.problems(published_may_change)
     saw = _first_line(r.output, words)
     detail = (f"exit {r.code}, {r.seconds:.1f}s, peak {r.peak_mb:.0f} MB; user saw: {saw[:170]}; "
@@ -437,8 +439,8 @@ def raw_list_remove(base: config.Paths, workdir: Path) -> Outcome:
     log = (paths.state / "runs.jsonl").read_text()
     if ref not in log:
         extra.append("the removal is not in the run log")
-    last = run(["raw", "remove", f"{'owid-synthetic-hostile-dataset'}/{sealed_snapshots(paths.raw / 'owid-synthetic-hostile-dataset')[-1].name}"],
-               paths.data)
+    sid = "owid-synthetic-hostile-dataset"
+    last = run(["raw", "remove", f"{sid}/{sealed_snapshots(paths.raw / sid)[-1].name}"], paths.data)
     if last.code != 2 or "last good snapshot" not in last.output:
         extra.append(f"removing the last good snapshot without --force: exit {last.code}")
     return verdict(r, watch, codes=(0,), words=("removed from the raw zone",), extra=extra)
@@ -535,8 +537,8 @@ CASES: list[tuple[str, str, Callable[[config.Paths, Path], Outcome]]] = [
     ("4 MB WDI_CSV.zip declaring a 4 GiB member", "refused: member size",
      refused(lambda d: zip_declaring(d, (4 << 30) - 2), ("member", "unpacked"))),
     ("zip bomb: 256 MiB CSV deflated to ≈ 0.75 MiB", "refused: compression ratio", refused(zip_bomb, ("unpacks",))),
-    ("2 GiB single line (sparse file)", "refused: file size", refused(lambda d: sparse_line(d, 2 << 30), ("over the limit",),
-                                                                        fmt="tfhs")),
+    ("2 GiB single line (sparse file)", "refused: file size",
+     refused(lambda d: sparse_line(d, 2 << 30), ("over the limit",), fmt="tfhs")),
     ("64 MiB single line", "refused: line length", refused(lambda d: long_line(d, 64 * M), ("longer than the limit",))),
     ("datapackage.json whose resource is a FIFO", "refused at once, no hang",
      refused(_fifo_package, ("not a regular file",), timeout=30)),
@@ -544,7 +546,8 @@ CASES: list[tuple[str, str, Callable[[config.Paths, Path], Outcome]]] = [
      refused(_devzero_package, ("not a regular file",), timeout=30)),
     ("datapackage.json resources: ../dev/zero, /dev/zero", "refused, no traceback",
      refused(_devzero_resource, ("outside",), timeout=30)),
-    ("import a FIFO (--format tfhs)", "refused at once, no hang", refused(_fifo_direct, ("fifo",), fmt="tfhs", timeout=30)),
+    ("import a FIFO (--format tfhs)", "refused at once, no hang",
+     refused(_fifo_direct, ("fifo",), fmt="tfhs", timeout=30)),
     ("import /dev/zero (--format tfhs)", "refused, no traceback", refused(lambda d: Path("/dev/zero"), ("device",),
                                                                            fmt="tfhs", timeout=30)),
     ("import secret-link.csv → 0600 file (tfhs)", "refused; secret not shown, stored, logged", symlink_secret),
