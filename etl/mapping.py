@@ -184,7 +184,9 @@ def apply(frame: pd.DataFrame, *, dataset: str, columns: dict[str, ColumnInfo], 
             bad |= values > hi
         if bad.any():
             where = f"valid range {'' if lo is None else _plain_number(lo)}–{'' if hi is None else _plain_number(hi)}"
-            reasons = np.array([f"implausible value {_plain_number(v)} for {code} ({where}; after × {_plain_number(mapping.factor)})"
+            reasons = np.array([f"implausible value {_plain_number(v)} for {code}: not a finite number"
+                                if not np.isfinite(v) else
+                                f"implausible value {_plain_number(v)} for {code} ({where}; after × {_plain_number(mapping.factor)})"
                                 if mapping.factor != 1.0 else f"implausible value {_plain_number(v)} for {code} ({where})"
                                 for v in values], dtype=object)
             rejected.append(_reject(block, bad, reasons))
