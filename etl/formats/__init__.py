@@ -152,7 +152,11 @@ def _describe(path: Path, fmt: str | None, options: dict) -> Detected:
     for candidate in sorted(formats().values(), key=lambda f: (f.priority, f.name)):
         if candidate.sniffable and candidate.claims(path, header):
             return candidate.describe(path, options)
-    what = "folder" if path.is_dir() else f"file (first line: {len(header)} fields)"
+    if path.is_dir():
+        missing = [n for n in ("data.csv", "datapackage.json") if not (path / n).is_file()]
+        what = "folder" + (f" without {' or '.join(missing)}" if missing else "")
+    else:
+        what = f"file (first line: {len(header)} fields)"
     raise ImportError_(f"cannot tell the format of {path.name}, a {what}; pass --format ({', '.join(names())})")
 
 
