@@ -389,7 +389,8 @@ def source_status(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         ), held AS (
             SELECT source_id, count(*) AS observations FROM observation GROUP BY source_id
         ), quarantined AS (
-            SELECT source_id, count(*) AS in_quarantine FROM quarantine GROUP BY source_id
+            SELECT source_id, count(*) AS in_quarantine FROM quarantine  -- flagged jumps were loaded: not counted
+            WHERE "table" <> 'jump (kept)' GROUP BY source_id
         )
         SELECT s.source_id, s.publisher, s.kind, l.status, l.last_refresh, l.rows_loaded, l.rows_quarantined,
                coalesce(h.observations, 0) AS observations, coalesce(q.in_quarantine, 0) AS in_quarantine,

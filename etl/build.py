@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from etl import group_values, incremental, publish, resolve, staged_load, warehouse
+from etl import catalogue, group_values, incremental, plausibility, publish, resolve, staged_load, warehouse
 from etl.config import Paths
+from etl.published import problem
 from etl.rawzone import utc_now
 from etl.runresult import BuildResult, SourceOutcome  # noqa: F401 — re-exported (etl.build.BuildResult)
 from etl.sources.base import Context, Loaded, Source
@@ -69,6 +70,9 @@ def _process(source: Source, ctx: Context, result: BuildResult) -> tuple[SourceO
     if fetch_error:
         outcome.status = "kept"
         outcome.message = f"{fetch_error}; loaded the last good raw files instead"
+    elif loaded.fallback:  # the newest snapshot failed to load; an older good one did
+        outcome.status = "kept"
+        outcome.message = loaded.message
     else:
         outcome.message = "; ".join(m for m in (outcome.message, loaded.message) if m)
     return outcome, loaded
@@ -110,6 +114,12 @@ def _clip(text, limit: int = 2000):
     return f"{text[:limit]}… (clipped: {len(text):,} characters)"
 
 
+def _jumps(frame: pd.DataFrame) -> pd.DataFrame:
+    """Large year-on-year jumps in freshly loaded observations (flagged, kept): see :mod:`etl.plausibility`."""
+    cat = catalogue.load()
+    return plausibility.flag_jumps(frame, plausibility.jump_rules(cat.indicators, cat.unit_kinds))
+
+
 def _load_fresh(con, loaded: Loaded, outcome: SourceOutcome, paths: Paths, run_id: str) -> None:
     sid = outcome.source_id
     warehouse.insert(con, "source", pd.DataFrame([loaded.source]))
@@ -129,6 +139,7 @@ def _load_fresh(con, loaded: Loaded, outcome: SourceOutcome, paths: Paths, run_i
     warehouse.insert(con, "raw_file", raw_rows.drop_duplicates(["source_id", "path"]))
     rejected = list(loaded.rejected)
     loaded_rows = staged_quarantined = 0
+    jumps = pd.DataFrame()
     for table in sorted(loaded.tables, key=lambda t: (t not in FRESH_ORDER, FRESH_ORDER.index(t) if t in FRESH_ORDER else 0)):
         frame = loaded.tables[table]
         if isinstance(frame, staged_load.StagedTable):
@@ -151,20 +162,32 @@ def _load_fresh(con, loaded: Loaded, outcome: SourceOutcome, paths: Paths, run_i
         n = warehouse.insert(con, table, frame)
         if table not in METADATA_TABLES:
             loaded_rows += n
+        if table == "observation":
+            jumps = _jumps(frame)
     q_rows = [
         {"run_id": run_id, "source_id": sid, "table": table, "record": _clip(rec), "reason": _clip(reason)}
         for table, frame in rejected
         for rec, reason in zip(frame["record"], frame["reason"])
     ]
+    outcome.rows_quarantined = len(q_rows)
+    if len(jumps):  # kept in the warehouse; listed beside the quarantined rows, not counted with them
+        q_rows += [{"run_id": run_id, "source_id": sid, "table": plausibility.JUMP_TABLE, "record": rec, "reason": why}
+                   for rec, why in zip(jumps["record"], jumps["reason"])]
+        outcome.details = {**(outcome.details or {}), "jumps_flagged": len(jumps)}
+        outcome.message += f"; {len(jumps)} large year-on-year jump(s) flagged for review (kept)"
     warehouse.insert(con, "quarantine", pd.DataFrame(q_rows))
     outcome.rows_loaded = loaded_rows
-    outcome.rows_quarantined = len(q_rows) + staged_quarantined
+    outcome.rows_quarantined += staged_quarantined
 
 
 def run_build(paths: Paths, sources: list[Source], selected: set[str], ctx: Context) -> BuildResult:
     """Build a new warehouse from ``sources`` (refreshing those in ``selected``) and publish it if it passes."""
     result = BuildResult(ctx.run_id)
     published = publish.published_file(paths)
+    unreadable = problem(paths) if published is not None else None
+    if unreadable:  # nothing can be carried forward from it: every source is rebuilt from the raw zone
+        ctx.log(f"{unreadable.split(': run `hsdash refresh`')[0]}; rebuilding every source from the raw zone")
+        published = None
     fresh: dict[str, Loaded] = {}
     carried: list[SourceOutcome] = []
     for source in sources:

@@ -121,6 +121,7 @@ def main(ctx: click.Context, data_dir: str | None) -> None:
       hsdash refresh --offline       # no network: rebuild from what the raw zone holds
       hsdash status                  # published version and per-source state
       hsdash serve                   # dashboard on http://localhost:8501
+      hsdash raw list                # the raw zone's snapshots; rejected imports
     """
     ctx.ensure_object(dict)
     ctx.obj["data_dir"] = data_dir
@@ -330,6 +331,15 @@ WantedBy=timers.target
 
 # install: sudo systemctl daemon-reload && sudo systemctl enable --now hsdash-refresh.timer""")
 
+
+def _wire() -> None:
+    """Commands defined in thin modules of their own that need nothing heavy at import (``raw``)."""
+    from etl.raw_cli import raw
+
+    main.add_command(raw)
+
+
+_wire()
 
 if __name__ == "__main__":
     main()

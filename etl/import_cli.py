@@ -10,18 +10,21 @@ import click
 import duckdb
 
 from etl import catalogue, config, formats, publish
-from etl.imports import ImportError_, check_user_mappings, detect, store_import
+from etl.imports import ImportError_, Rejected, check_user_mappings, detect, store_import
 from etl.mapping import parse_user_mapping
-from etl.refresh import EXIT_FAILED, EXIT_LOCKED, EXIT_OK, run_refresh
+from etl.plausibility import JUMP_TABLE
+from etl.refresh import EXIT_FAILED, EXIT_LOCKED, run_refresh
 
 
-def _quarantine_reasons(paths: config.Paths, source_id: str, run_id: str) -> Counter:
+def _quarantine_reasons(paths: config.Paths, source_id: str, run_id: str, jumps: bool = False) -> Counter:
+    """Reasons of this run's quarantined rows (``jumps``: of its flagged jumps, loaded but listed there)."""
     live = publish.published_file(paths)
     if live is None:
         return Counter()
     con = duckdb.connect(str(live), read_only=True)
     try:
-        rows = con.execute("SELECT reason FROM quarantine WHERE source_id = ? AND run_id = ?", [source_id, run_id]).fetchall()
+        rows = con.execute('SELECT reason FROM quarantine WHERE source_id = ? AND run_id = ? AND ("table" = ?) = ?',
+                           [source_id, run_id, JUMP_TABLE, jumps]).fetchall()
     finally:
         con.close()
     return Counter(r[0] for r in rows)
@@ -105,6 +108,13 @@ def _report(outcome, paths: config.Paths, result, source_id: str) -> None:
             click.echo(f"  {n:6d}  {reason[:160]}")
         if len(reasons) > 15:
             click.echo(f"  … {len(reasons) - 15} more distinct reasons (see the Data & sources page)")
+    jumps = _quarantine_reasons(paths, source_id, result.run_id, jumps=True) if result.published else Counter()
+    if jumps:
+        click.echo(f"large year-on-year jumps flagged for review ({sum(jumps.values())}; loaded, not dropped):")
+        for reason, _ in jumps.most_common(10):
+            click.echo(f"  {reason[:160]}")
+        if len(jumps) > 10:
+            click.echo(f"  … {len(jumps) - 10} more (see the Data & sources page)")
 
 
 @click.command("import")
@@ -142,7 +152,12 @@ def import_(ctx: click.Context, path: str, fmt: str | None, mappings: tuple[str,
     \b
     Entities that cannot be mapped to a country go to quarantine with the reason; the
     report lists every indicator created or filled and what was skipped. Exit codes:
-    0 ok, 3 partial, 4 failed (nothing loaded, or the file was refused), 5 locked.
+    0 ok; 1 refused before anything was stored (a symlink, FIFO or device; over a
+    limit of etl/limits.py; unknown format); 3 partial (loaded with a problem, or
+    published while this source failed); 4 failed (the file cannot be loaded: kept
+    apart in raw/_rejected/, see `hsdash raw list`; or nothing could be published);
+    5 locked (another refresh or import is running; the file is stored and the next
+    refresh loads it).
     """
     parent = (ctx.parent.obj or {}).get("data_dir") if ctx.parent else None
     paths = config.paths(data_dir or parent)
@@ -153,17 +168,27 @@ def import_(ctx: click.Context, path: str, fmt: str | None, mappings: tuple[str,
     except ImportError_ as exc:
         raise click.ClickException(str(exc)) from exc
     try:
-        snap = store_import(paths, det)
+        snap = store_import(paths, det, check=True)
+    except Rejected as exc:
+        click.echo(f"status: failed — {det.source_id}: {exc}", err=False)
+        click.echo(f"rejected: the file was kept apart in {exc.where.relative_to(paths.data)} (`hsdash raw list`); "
+                   f"the source's good snapshots and the published warehouse are unchanged")
+        sys.exit(EXIT_FAILED)
+    except ImportError_ as exc:
+        raise click.ClickException(str(exc)) from exc
     except OSError as exc:  # the raw zone cannot be written (permissions, disk full): nothing was stored
         where = f" ({exc.filename})" if exc.filename else ""
         click.echo(f"cannot store {path} in {paths.raw}: {exc.strerror or exc}{where}; nothing was imported, "
                    f"the published warehouse is untouched", err=True)
         sys.exit(EXIT_FAILED)
     click.echo(f"stored {', '.join(det.files)} as {snap.relative_to(paths.data)} (source {det.source_id}, format {det.format})")
-    code, result = run_refresh(paths, [det.source_id], extract=False, echo=lambda m: None)
+    said: list[str] = []
+    code, result = run_refresh(paths, [det.source_id], extract=False, echo=said.append)
     if result is None:
         why = "another refresh or import holds the lock" if code == EXIT_LOCKED else "the data directory cannot be written"
-        click.echo(f"not loaded: {why}; the file is stored and the next refresh will load it", err=True)
+        detail = f" ({said[-1]})" if said else ""
+        click.echo(f"not loaded: {why}{detail}; the file is stored and the next refresh will load it "
+                   f"(exit {code}: {'locked' if code == EXIT_LOCKED else 'failed'})", err=True)
         sys.exit(code)
     outcome = next(o for o in result.outcomes if o.source_id == det.source_id)
     _report(outcome, paths, result, det.source_id)
@@ -173,6 +198,6 @@ def import_(ctx: click.Context, path: str, fmt: str | None, mappings: tuple[str,
         click.echo(f"published {publish.published_file(paths).name}")
     else:
         click.echo("content unchanged; nothing republished")
-    if outcome.status == "failed" or result.error:
+    if result.error:
         sys.exit(EXIT_FAILED)
-    sys.exit(EXIT_OK if code == EXIT_OK else code)
+    sys.exit(code)  # the README's table: 3 when this source failed or kept older data but the build published

@@ -9,13 +9,14 @@ columns of a generic CSV, its provenance) are stored in the snapshot's manifest,
 
 from __future__ import annotations
 
-import os
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
-from etl import catalogue, formats
+from etl import catalogue, formats, limits
 from etl.formats import Detected, ImportError_  # noqa: F401 — re-exported for the CLI and tests
-from etl.rawzone import new_snapshot_dir, seal_snapshot, utc_now, write_origin
+from etl.rawzone import new_snapshot_dir, reject_snapshot, seal_snapshot, utc_now, write_origin
+from etl.sources.base import SourceError
 
 def detect(path: Path, fmt: str | None = None, options: dict | None = None) -> Detected:
     return formats.detect(path, fmt, options)
@@ -32,31 +33,56 @@ def check_user_mappings(det: Detected, cat: catalogue.Catalogue) -> None:
         target["indicator_code"] = code
 
 
-def _copy(src: Path, target: Path) -> None:
-    """Copy a regular file in bounded chunks into a new raw-zone file (never following into a special file)."""
-    src = Path(src)
-    if not src.is_file():
-        raise ImportError_(f"{src} is not a regular file")
-    tmp = target.with_name(f".{target.name}.tmp")
-    with open(src, "rb") as fin, open(tmp, "wb") as fout:
-        shutil.copyfileobj(fin, fout, 1 << 20)
-        fout.flush()
-        os.fsync(fout.fileno())
-    os.replace(tmp, target)
+class Rejected(ImportError_):
+    """The file was stored but cannot be loaded: its snapshot was moved to ``raw/_rejected/`` (``where``)."""
+
+    def __init__(self, message: str, where: Path):
+        super().__init__(message)
+        self.where = where
 
 
-def store_import(paths, det: Detected) -> Path:
-    """Copy the file(s) into a new sealed snapshot of the source; the originals are never moved or changed."""
+def check_loadable(paths, det: Detected, snap: Path) -> None:
+    """Parse and map the stored (not yet sealed) copies exactly as a refresh will: raises ``SourceError`` with the
+    reason when nothing could be loaded from them."""
+    from etl.rawzone import list_raw_files
+    from etl.sources.base import Context
+    from etl.sources.imported import load_files
+
+    ctx = Context(paths=paths, run_id="import-check", extract=False)
+    load_files(det.source_id, det.format, list_raw_files(snap), ctx, "import", {**det.options, "slug": det.slug})
+
+
+def store_import(paths, det: Detected, check: bool = False) -> Path:
+    """Copy the file(s) into a new sealed snapshot of the source; the originals are never moved or changed.
+
+    Each file is copied from a descriptor opened without following links and checked to be a regular file (a path
+    swapped for a link after :func:`detect` cannot race it), into a file private to the service account (0600, in
+    0700 folders); the provenance is then read from those private copies, never from the paths again."""
     fmt = formats.get(det.format)
     snap = new_snapshot_dir(paths.raw / det.source_id)
     try:
-        origin = fmt.origin(det)
+        cap = limits.current()
         for name, src in det.files.items():
-            _copy(src, snap / name)  # streamed: a 226 MB WDI file is never held in memory
+            limits.copy_private(src, snap / name, cap.json_bytes if name.endswith(".json") else cap.file_bytes)
+        origin = fmt.origin(replace(det, files={name: snap / name for name in det.files}))
+        for name, src in det.files.items():
             notes = (origin.get("notes", "") + f" Imported from {src} at {utc_now()}.").strip()
             write_origin(snap / name, source_id=det.source_id, **{**origin, "notes": notes})
-        seal_snapshot(snap, {"import_format": det.format, "slug": det.slug, "options": det.options,
-                             "imported_from": str(det.files[next(iter(det.files))])})
+        info = {"import_format": det.format, "slug": det.slug, "options": det.options,
+                "imported_from": str(det.files[next(iter(det.files))])}
+        if check:
+            try:
+                check_loadable(paths, det, snap)
+            except (SourceError, ValueError, KeyError, TypeError) as exc:  # never sealed, so never seen by loaders
+                reason = str(exc) if isinstance(exc, SourceError) else f"cannot be parsed ({type(exc).__name__}: {exc})"
+                where = reject_snapshot(paths.raw, snap, det.source_id, reason[:2000], info)
+                raise Rejected(reason[:2000], where) from None
+        seal_snapshot(snap, info)
+    except Rejected:
+        raise
+    except limits.LimitError as exc:
+        shutil.rmtree(snap, ignore_errors=True)
+        raise ImportError_(f"refused: {exc}; nothing was stored") from None
     except BaseException:  # e.g. disk full: leave no half-copied snapshot behind
         shutil.rmtree(snap, ignore_errors=True)
         raise

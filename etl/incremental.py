@@ -151,6 +151,10 @@ def unchanged_run(paths: Paths, run_id: str, selected: list[str] | None, offline
         return None  # a live source will fetch: its new data may differ
     if seen.get("inputs_sha256") != fingerprint(paths):
         return None
+    from etl.published import problem
+
+    if problem(paths):  # truncated or replaced since: rebuild it (etl.build does, from the raw zone)
+        return None
     result, now = BuildResult(run_id, unchanged=True, digest=seen.get("content_sha256")), utc_now()
     before = seen.get("outcomes") if isinstance(seen.get("outcomes"), dict) else {}
     for sid, kind in kinds.items():

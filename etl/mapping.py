@@ -248,7 +248,9 @@ def apply(frame: pd.DataFrame, *, dataset: str, columns: dict[str, ColumnInfo], 
             bad |= values > hi
         if bad.any():
             tail = range_text(code, lo, hi, mapping.factor)
-            reasons = np.array([f"implausible value {_plain_number(v)} {tail}" for v in values], dtype=object)
+            reasons = np.array([f"implausible value {_plain_number(v)} for {code}: not a finite number"
+                                if not np.isfinite(v) else f"implausible value {_plain_number(v)} {tail}"
+                                for v in values], dtype=object)
             rejected.append(_reject(block, bad, reasons))
             block = block[~bad]
         series.append(series_row(d, len(block)))

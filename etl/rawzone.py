@@ -84,8 +84,9 @@ def origin_path(path: Path) -> Path:
 
 
 def _atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write a raw-zone file (private to the service account: 0600) via a temporary file and a rename."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as fh:
+    with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as fh:
         fh.write(data)
         fh.flush()
         os.fsync(fh.fileno())
@@ -128,7 +129,7 @@ def read_origin(path: Path, verify: bool = True) -> Origin:
 def store_bytes(target: Path, data: bytes, **meta) -> RawFile:
     """Store downloaded bytes as a new raw file (never overwriting a different file) with its sidecar."""
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     if target.exists():
         if sha256_file(target) != hashlib.sha256(data).hexdigest():
             raise RawZoneError(f"refusing to overwrite raw file with different content: {target}")
@@ -144,7 +145,8 @@ def new_snapshot_dir(source_dir: Path) -> Path:
     """A fresh, not-yet-visible snapshot folder for a download (visible once ``seal_snapshot`` runs)."""
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     path = Path(source_dir) / f"{stamp}-{os.getpid():x}{secrets.token_hex(2)}"  # unique even within one second
-    path.mkdir(parents=True, exist_ok=False)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, exist_ok=False)
     return path
 
 
@@ -175,3 +177,101 @@ def list_raw_files(folder: Path) -> list[RawFile]:
         path = side.with_name(side.name[: -len(ORIGIN_SUFFIX)])
         out.append(RawFile(path, read_origin(path)))
     return out
+
+
+# ---- rejected imports and snapshot management (``hsdash raw``) -----------------------------------------------------
+REJECTED = "_rejected"  # raw/_rejected/<source>/<snapshot>/: imports that could not be loaded, kept apart
+REJECTION = "_rejected.json"
+
+
+def reject_snapshot(raw_dir: Path, snapshot: Path, source_id: str, reason: str, info: dict | None = None) -> Path:
+    """Move a (not yet sealed) snapshot to ``raw/_rejected/<source>/`` with the reason: kept for inspection, never a
+    source's newest snapshot (loaders only look in ``raw/<source>/``)."""
+    (Path(raw_dir) / REJECTED).mkdir(mode=0o700, parents=True, exist_ok=True)
+    target_dir = Path(raw_dir) / REJECTED / source_id
+    target_dir.mkdir(mode=0o700, exist_ok=True)
+    target = target_dir / Path(snapshot).name
+    os.replace(snapshot, target)
+    doc = {"rejected_at": utc_now(), "source_id": source_id, "reason": reason, **(info or {})}
+    text = json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    _atomic_write_bytes(target / REJECTION, text.encode())
+    return target
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One snapshot folder of the raw zone, as ``hsdash raw list`` shows it."""
+
+    source_id: str
+    name: str
+    path: Path
+    state: str  # newest | older | rejected
+    files: int
+    bytes: int
+    when: str  # sealed_at, or rejected_at
+    format: str = ""
+    reason: str = ""
+
+    @property
+    def ref(self) -> str:
+        """How ``hsdash raw remove`` names it."""
+        ref = f"{self.source_id}/{self.name}"
+        return f"{REJECTED}/{ref}" if self.state == "rejected" else ref
+
+
+def _json_or_empty(path: Path) -> dict:
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return doc if isinstance(doc, dict) else {}
+
+
+def _size(folder: Path) -> tuple[int, int]:
+    data = [p for p in folder.rglob("*") if p.is_file() and not p.name.endswith(ORIGIN_SUFFIX)
+            and p.name not in (MANIFEST, REJECTION)]
+    return len(data), sum(p.stat().st_size for p in data)
+
+
+def snapshots(raw_dir: Path) -> list[Snapshot]:
+    """Every sealed snapshot of every source in ``raw_dir`` (newest last per source), then the rejected ones."""
+    raw_dir = Path(raw_dir)
+    out: list[Snapshot] = []
+    if not raw_dir.is_dir():
+        return out
+    for source in sorted(p for p in raw_dir.iterdir() if p.is_dir() and not p.name.startswith("_")):
+        sealed = sealed_snapshots(source)
+        for k, snap in enumerate(sealed):
+            manifest = _json_or_empty(snap / MANIFEST)
+            n, size = _size(snap)
+            out.append(Snapshot(source.name, snap.name, snap, "newest" if k == len(sealed) - 1 else "older", n, size,
+                                str(manifest.get("sealed_at") or ""), str(manifest.get("import_format") or "")))
+    rejected = raw_dir / REJECTED
+    if rejected.is_dir():
+        for source in sorted(p for p in rejected.iterdir() if p.is_dir()):
+            for snap in sorted(p for p in source.iterdir() if p.is_dir()):
+                doc = _json_or_empty(snap / REJECTION)
+                n, size = _size(snap)
+                out.append(Snapshot(source.name, snap.name, snap, "rejected", n, size,
+                                    str(doc.get("rejected_at") or ""), str(doc.get("import_format") or ""),
+                                    str(doc.get("reason") or "")))
+    return out
+
+
+def find_snapshot(raw_dir: Path, ref: str) -> Snapshot:
+    """The snapshot named ``<source>/<snapshot>`` or ``_rejected/<source>/<snapshot>`` (as ``hsdash raw list``
+    prints it)."""
+    for snap in snapshots(raw_dir):
+        if snap.ref == ref.strip().strip("/"):
+            return snap
+    raise RawZoneError(f"no snapshot {ref!r} in {raw_dir}; `hsdash raw list` shows them")
+
+
+def remove_snapshot(snap: Snapshot) -> None:
+    """Delete a snapshot folder: first made invisible (its manifest goes), then removed."""
+    import shutil
+
+    manifest = snap.path / MANIFEST
+    if manifest.exists():
+        manifest.unlink()
+    shutil.rmtree(snap.path)

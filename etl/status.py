@@ -24,8 +24,10 @@ WITH counts AS (
     UNION ALL SELECT source_id, count(*) FROM oda_flow GROUP BY ALL
     UNION ALL SELECT source_id, count(*) FROM tfhs_project GROUP BY ALL
     UNION ALL SELECT 'reference', count(*) FROM country
-), q AS (SELECT source_id, count(*) AS n FROM quarantine GROUP BY ALL)
-SELECT s.source_id, s.publisher, coalesce(sum(c.n), 0) AS rows, coalesce(any_value(q.n), 0) AS quarantined
+), q AS (SELECT source_id, count(*) FILTER (WHERE "table" <> 'jump (kept)') AS n,
+                 count(*) FILTER (WHERE "table" = 'jump (kept)') AS f FROM quarantine GROUP BY ALL)
+SELECT s.source_id, s.publisher, coalesce(sum(c.n), 0) AS rows, coalesce(any_value(q.n), 0) AS quarantined,
+       coalesce(any_value(q.f), 0) AS flagged
 FROM source s LEFT JOIN counts c USING (source_id) LEFT JOIN q USING (source_id)
 GROUP BY s.source_id, s.publisher ORDER BY s.source_id
 """
@@ -94,7 +96,7 @@ def summary(paths: Paths) -> dict:
     listed = {r[0] for r in rows}
     for sid in [*last, *_built_sources(pub.meta)]:  # last: in the order the refresh runs them
         if sid not in listed:
-            rows.append((sid, "(no data yet)", 0, 0))
+            rows.append((sid, "(no data yet)", 0, 0, 0))
             listed.add(sid)
     meta = pub.meta
     return {
@@ -106,8 +108,8 @@ def summary(paths: Paths) -> dict:
         "sources": [
             {"source_id": sid, "publisher": pub_name, "rows": int(n), "quarantined": int(q),
              "last_run": last.get(sid, {}).get("finished_at"), "status": last.get(sid, {}).get("status"),
-             "message": last.get(sid, {}).get("message")}
-            for sid, pub_name, n, q in rows
+             "message": last.get(sid, {}).get("message"), "flagged": int(f)}
+            for sid, pub_name, n, q, f in rows
         ],
     }
 
@@ -124,4 +126,6 @@ def lines(status: dict) -> list[str]:
         out.append(f"{s['source_id']:<{width}}  {s['status'] or '-':<8} {s['last_run'] or '-':<20} "
                    f"{s['rows']:>9,} {s['quarantined']:>11,}")
     out += [f"{s['source_id']}: {s['message']}" for s in sources if s["status"] not in ("ok", None)]
+    out += [f"{s['source_id']}: {s['flagged']:,} large year-on-year jump(s) flagged for review (loaded; listed with "
+            f"the quarantine)" for s in sources if s.get("flagged")]
     return out

@@ -101,7 +101,7 @@ def attach_published(con: duckdb.DuckDBPyConnection, published: Path | None) -> 
     """Attach the published warehouse read-only as ``pub`` (for carrying rows forward)."""
     if published is None or not published.exists():
         return False
-    con.execute(f"ATTACH '{str(published.resolve())}' AS pub (READ_ONLY)")
+    con.execute("ATTACH ? AS pub (READ_ONLY)", [str(published.resolve())])  # bound: a path may contain a quote
     return True
 
 

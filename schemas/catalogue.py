@@ -27,6 +27,17 @@ class UnitKindModel(pa.DataFrameModel):
     abs_tolerance: Series[float] = pa.Field(ge=0)
     rel_tolerance: Series[float] = pa.Field(ge=0, le=0.5)
     reason: Series[str] = pa.Field(str_length={"min_value": 5})
+    max_step: Series[float] = pa.Field(nullable=True, gt=0)  # a larger change between consecutive years is flagged
+    max_ratio: Series[float] = pa.Field(nullable=True, gt=1)  # … or a larger factor (both values of one sign)
+    jump_floor: Series[float] = pa.Field(nullable=True, ge=0)  # values below it are not compared by factor
+    jump_reason: Series[str] = pa.Field(str_length={"min_value": 5})
+
+    @pa.dataframe_check(element_wise=False)
+    @classmethod
+    def range_has_reason(cls, df):
+        """A unit kind with a valid range says why (the reason), and its bounds are ordered."""
+        ordered = df["valid_min"].isna() | df["valid_max"].isna() | (df["valid_min"] < df["valid_max"])
+        return ordered & df["reason"].fillna("").str.len().ge(5)
 
     class Config:
         strict = True
@@ -51,6 +62,12 @@ class CatalogueIndicatorModel(pa.DataFrameModel):
     caveats: Series[str] = pa.Field(nullable=True)
     source_hint: Series[str] = pa.Field(nullable=True)
     related_indicator: Series[str] = pa.Field(nullable=True, str_matches=CODE)
+
+    @pa.dataframe_check(element_wise=False)
+    @classmethod
+    def range_ordered(cls, df):
+        """An indicator's own valid range (overriding its unit kind's) has its lower bound below its upper bound."""
+        return df["valid_min"].isna() | df["valid_max"].isna() | (df["valid_min"] < df["valid_max"])
 
     @pa.dataframe_check(element_wise=False)
     @classmethod

@@ -13,6 +13,11 @@ Scenarios (helpers in tests/reliability/, the same ones tests/test_reliability_*
   429 + Retry-After, 5xx then success, permanent 5xx, HTML error page, truncated body, invalid JSON, wrong page
   count (wdi), changed columns, empty data.
 * malformed import files (≥ 30): a clear error or quarantined rows with reasons, no traceback, the file kept.
+* hostile inputs (issue 12, tests/reliability/hostile.py): a million columns, zip bombs, a 2 GiB line, FIFOs,
+  devices and symlinks refused within 30 s and 1 GB; implausible values quarantined, jumps flagged; a bad re-import
+  kept apart in raw/_rejected/; ``hsdash raw list|remove``; a quote in the data directory; import while locked;
+  export to /dev/full. Each prints what the user saw, the exit code, seconds, peak memory, and that the published
+  warehouse and the good raw snapshots are unchanged.
 * data directory not writable / disk full: exit 4, clear message, published warehouse untouched.
 * a dashboard (streamlit + Chromium) serving through 20 consecutive refreshes.
 
@@ -139,7 +144,7 @@ def table(rows: list[Row], width: int = 190, wrap: bool = False) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="10 kills, one source per fault, every 4th file, 3 refreshes")
-    ap.add_argument("--only", action="append", choices=["kill", "live", "imports", "disk", "dashboard"],
+    ap.add_argument("--only", action="append", choices=["kill", "live", "imports", "hostile", "disk", "dashboard"],
                     help="run only these groups (repeatable)")
     ap.add_argument("--kills", type=int, default=None, help="SIGKILL runs (default 50, --quick 10)")
     ap.add_argument("--max-minutes", type=float, default=40, help="time budget for the whole run (default 40)")
@@ -147,11 +152,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--width", type=int, default=int(os.environ.get("COLUMNS", 190)), help="table width (default 190)")
     ap.add_argument("--wrap", action="store_true", help="print each result whole, wrapped, not cut to one line")
     args = ap.parse_args(argv)
-    groups = set(args.only or ["kill", "live", "imports", "disk", "dashboard"])
+    groups = set(args.only or ["kill", "live", "imports", "hostile", "disk", "dashboard"])
 
     from etl import config
     from etl.refresh import run_refresh
-    from reliability import dashboard, disk, kill, live, malformed
+    from reliability import dashboard, disk, hostile, kill, live, malformed
 
     work = Path(tempfile.mkdtemp(prefix="hsdash-reliability-"))
     runner = Runner(args.max_minutes * 60, verbose=True)
@@ -203,6 +208,14 @@ def main(argv: list[str] | None = None) -> int:
                     out = malformed.run_case(base, work / "imports" / f"{i:02d}", case)
                     return out.ok, out.detail
                 runner.run(f"import {case.name}", expect, one, limit=120)
+
+        if "hostile" in groups:
+            for i, (label, expect, fn) in enumerate(hostile.CASES):
+                def one(fn=fn, i=i):
+                    out = fn(base, work / "hostile" / f"{i:02d}")
+                    shutil.rmtree(work / "hostile" / f"{i:02d}", ignore_errors=True)
+                    return (None, out.skipped) if out.skipped else (out.ok, out.detail)
+                runner.run(label, expect + "; published + good raw unchanged", one, limit=180)
 
         if "disk" in groups:
             expect = "exit 4, clear message, warehouse untouched"

@@ -73,7 +73,8 @@ def test_zip_without_wdi_csv_is_a_clear_error(fresh, tmp_path):
         z.writestr("readme.txt", "hello")
     out = run_import(fresh, path, "--format", "wdi-bulk")
     assert out.exit_code != 0 and "WDI" in out.output and "Traceback" not in out.output
-    assert list(fresh.raw.glob("wdi-bulk/*/other.zip"))  # the raw file is kept
+    assert list(fresh.raw.glob("_rejected/wdi-bulk/*/other.zip"))  # the raw file is kept, apart (issue 12)
+    assert not list(fresh.raw.glob("wdi-bulk/*/other.zip"))  # never the source's newest snapshot
 
 
 def test_tfhs_register_loads_valid_rows_and_quarantines_bad_ones(fresh, tmp_path):

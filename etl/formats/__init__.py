@@ -10,10 +10,13 @@ Adding a format = one new module here, its catalogue/series rows and its tests.
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from etl import limits
 from etl.mapping import ColumnInfo
 from etl.parsers import ParseResult
 
@@ -99,9 +102,11 @@ def names() -> list[str]:
 
 
 def read_prefix(path: Path, limit: int = HEADER_BYTES) -> bytes:
-    """At most ``limit`` bytes from the start of a regular file (never the whole file)."""
-    with open(path, "rb") as fh:
-        return fh.read(limit)
+    """At most ``limit`` bytes from the start of a regular file (never the whole file; never a FIFO or device)."""
+    try:
+        return limits.read_prefix(path, limit)
+    except limits.LimitError as exc:
+        raise ImportError_(str(exc)) from None
 
 
 def header_of(path: Path) -> list[str]:
@@ -124,17 +129,34 @@ def detect(path: Path, fmt: str | None = None, options: dict | None = None) -> D
     """Work out the format and the source a file (or folder) belongs to; ``fmt`` overrides the guess."""
     path = Path(path)
     options = dict(options or {})
-    if not path.exists():
+    if not os.path.lexists(path):
         raise ImportError_(f"no such file or folder: {path}")
-    if path.is_file() and path.stat().st_size == 0:
+    try:
+        st = limits.check_entry(path)  # lstat: a symlink, FIFO or device is refused before anything opens it
+    except limits.LimitError as exc:
+        raise ImportError_(f"refused: {exc}") from None
+    if stat.S_ISREG(st.st_mode) and st.st_size == 0:
         raise ImportError_(f"{path} is empty")
+    det = _describe(path, fmt, options)
+    try:
+        limits.check_files(det.files.values())  # every file: regular, and within the limits, before any work
+    except limits.LimitError as exc:
+        raise ImportError_(f"refused: {exc}; nothing was stored") from None
+    return det
+
+
+def _describe(path: Path, fmt: str | None, options: dict) -> Detected:
     if fmt is not None:
         return get(fmt).describe(path, options)
     header = header_of(path) if path.is_file() else []
     for candidate in sorted(formats().values(), key=lambda f: (f.priority, f.name)):
         if candidate.sniffable and candidate.claims(path, header):
             return candidate.describe(path, options)
-    what = "folder" if path.is_dir() else f"file (header {header[:5]})"
+    if path.is_dir():
+        missing = [n for n in ("data.csv", "datapackage.json") if not (path / n).is_file()]
+        what = "folder" + (f" without {' or '.join(missing)}" if missing else "")
+    else:
+        what = f"file (first line: {len(header)} fields)"
     raise ImportError_(f"cannot tell the format of {path.name}, a {what}; pass --format ({', '.join(names())})")
 
 
@@ -143,9 +165,14 @@ def check_json_object(path: Path) -> dict:
     import json
 
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
-        raise ImportError_(f"{path.name} is not valid JSON ({exc}); download the data set again") from exc
+        doc = json.loads(limits.read_bounded(path, limits.current().json_bytes).decode("utf-8"))
+    except limits.LimitError as exc:
+        raise ImportError_(f"refused: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ImportError_(f"{path.name} is not UTF-8 text ({exc.reason} at byte {exc.start}); download the data set "
+                           f"again") from None
+    except ValueError as exc:  # JSONDecodeError: its message gives positions only
+        raise ImportError_(f"{path.name} is not valid JSON ({exc}); download the data set again") from None
     if not isinstance(doc, dict):
         raise ImportError_(f"{path.name} is not a JSON object (found {type(doc).__name__}); download the data set again")
     return doc

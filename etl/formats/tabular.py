@@ -51,10 +51,11 @@ def _check_columns(header: list[str], place: str | None, year: str | None, value
     missing = [c for c in (place, year, *values) if c is not None and c not in header]
     if place is None or year is None or not values:
         need = [w for w, c in (("a place column", place), ("a year column", year), ("value columns", values)) if not c]
-        raise ImportError_(f"{what}: cannot tell {', '.join(need)} (header {header[:8]}); name them with "
+        raise ImportError_(f"{what}: cannot tell {', '.join(need)} (the header has {len(header)} columns); "
+                           f"name them with "
                            f"--entity, --year and --value")
     if missing:
-        raise ImportError_(f"{what}: column(s) {missing} not in the header {header[:12]}")
+        raise ImportError_(f"{what}: column(s) {missing} not in the header ({len(header)} columns)")
 
 
 def _parse_table(body: bytes, place: str, year: str, values: list[str], slug: str, what: str):

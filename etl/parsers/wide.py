@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from collections import Counter
 
 import numpy as np
 import pandas as pd
@@ -226,9 +227,11 @@ def check_header(df: pd.DataFrame, required: list[str], what: str) -> None:
     missing = [c for c in required if c not in df.columns]
     if missing:
         hint = " (daily chart: 'Day' instead of 'Year' is not supported)" if "Day" in df.columns else ""
-        raise ParseError(f"{what}: missing column(s) {missing}; header is {list(df.columns)[:6]}{hint}")
-    dupes = sorted({c for c in df.columns if list(df.columns).count(c) > 1})
+        raise ParseError(f"{what}: missing column(s) {missing}; the header has {len(df.columns)} column(s){hint}")
+    counts = Counter(df.columns)  # linear: a header of a million columns must not take a million² steps
+    dupes = sorted(c for c, n in counts.items() if n > 1)
     if dupes:
-        raise ParseError(f"{what}: duplicate column names {dupes}")
+        first = list(df.columns).index(dupes[0]) + 1
+        raise ParseError(f"{what}: {len(dupes)} duplicate column name(s), e.g. column {first}")
 
 

@@ -36,6 +36,7 @@ class Loaded:
     rejected: list[tuple[str, pd.DataFrame]] = field(default_factory=list)  # (table, frame[record, reason])
     message: str = ""
     report: dict = field(default_factory=dict)  # parser facts for the import report (entities mapped, reconciliation…)
+    fallback: str = ""  # the newest raw snapshot could not be loaded (why): an older good one was
 
 
 class SourceError(RuntimeError):

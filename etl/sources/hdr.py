@@ -16,7 +16,7 @@ import shutil
 from etl import http
 from etl.rawzone import MANIFEST, list_raw_files, new_snapshot_dir, seal_snapshot, sealed_snapshots, store_bytes
 from etl.sources.base import Context, Loaded, Source, SourceError
-from etl.sources.imported import load_files
+from etl.sources.imported import load_newest_good
 
 DEFAULT_URL = "https://hdr.undp.org/sites/default/files/2025_HDR/HDR25_Composite_indices_complete_time_series.csv"
 META = dict(
@@ -77,4 +77,4 @@ class HdrSource(Source):
         snaps = sealed_snapshots(ctx.paths.raw / self.source_id)
         if not snaps:
             raise SourceError("no HDR file in the raw zone yet (refresh online, or `hsdash import` the HDR CSV)")
-        return load_files(self.source_id, "hdr", list_raw_files(snaps[-1]), ctx, self.kind)
+        return load_newest_good(self.source_id, snaps, ctx, self.kind, "hdr")

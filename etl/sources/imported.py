@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from etl import catalogue, formats, mapping
+from etl import catalogue, formats, limits, mapping
 from etl.parsers import ParseError
-from etl.rawzone import MANIFEST, list_raw_files, sealed_snapshots
+from etl.rawzone import MANIFEST, RawZoneError, list_raw_files, sealed_snapshots
 from etl.sources.base import Context, Loaded, Source, SourceError, provenance, source_row
 
 THEME_WORDS = [  # display grouping of imported indicators that have no catalogue entry
@@ -53,9 +53,34 @@ class ImportSource(Source):
         snaps = sealed_snapshots(folder)
         if not snaps:
             raise SourceError(f"no imported snapshot for {self.source_id}")
-        manifest = json.loads((snaps[-1] / MANIFEST).read_text(encoding="utf-8"))
-        options = {**(manifest.get("options") or {}), "slug": manifest.get("slug") or ""}
-        return load_files(self.source_id, self.format, list_raw_files(snaps[-1]), ctx, self.kind, options)
+        return load_newest_good(self.source_id, snaps, ctx, self.kind, self.format)
+
+
+def _load_snapshot(source_id: str, snap: Path, ctx: Context, kind: str, fmt: str) -> Loaded:
+    manifest = json.loads((snap / MANIFEST).read_text(encoding="utf-8"))
+    options = {**(manifest.get("options") or {}), "slug": manifest.get("slug") or ""}
+    return load_files(source_id, manifest.get("import_format") or fmt, list_raw_files(snap), ctx, kind, options)
+
+
+def load_newest_good(source_id: str, snaps: list[Path], ctx: Context, kind: str, fmt: str) -> Loaded:
+    """Load the newest snapshot; when it cannot be loaded (a bad file that reached the raw zone, a file over a limit
+    set since), fall back to the newest older snapshot that loads, saying so. ``loaded.fallback`` names the snapshot
+    that failed and why (the build marks the source "kept")."""
+    failures: list[str] = []
+    for snap in reversed(snaps):
+        try:
+            loaded = _load_snapshot(source_id, snap, ctx, kind, fmt)
+        except (SourceError, RawZoneError, limits.LimitError, OSError, ValueError) as exc:
+            failures.append(f"snapshot {snap.name}: {exc}")
+            if len(failures) >= 5:
+                break
+            continue
+        if failures:
+            loaded.fallback = "; ".join(failures)
+            loaded.message = (f"newest snapshot not loadable ({failures[0]}); loaded the previous good snapshot "
+                              f"{snap.name} instead — {loaded.message}")
+        return loaded
+    raise SourceError(failures[0] if len(failures) == 1 else "; ".join(failures))
 
 
 def _top_reasons(rejected: pd.DataFrame, n: int = 3) -> str:
@@ -72,6 +97,10 @@ def load_files(source_id: str, fmt: str, files, ctx: Context, kind: str, options
     options = dict(options or {})
     by_name = {f.path.name: f for f in files}
     try:
+        limits.check_files(f.path for f in files)  # bounded before parsing: a file over a limit is never read whole
+    except limits.LimitError as exc:
+        raise SourceError(f"refused: {exc}") from None
+    try:
         parsed = formats.get(fmt).parse(by_name, options, ctx)
     except ParseError as exc:
         raise SourceError(f"{exc}") from exc
@@ -80,6 +109,9 @@ def load_files(source_id: str, fmt: str, files, ctx: Context, kind: str, options
                           f"save it as UTF-8 and import it again") from exc
     except csv.Error as exc:
         raise SourceError(f"a file of {source_id} is not a readable CSV: {exc}") from exc
+    except MemoryError:
+        raise SourceError(f"a file of {source_id} needs more memory to parse than this machine has; lower the "
+                          f"limits (HSDASH_MAX_FILE_BYTES, HSDASH_MAX_ROWS) or split the file") from None
     main = by_name[parsed.main] if parsed.main in by_name else files[0]
     result = parsed.result
     if result.staged is not None:
