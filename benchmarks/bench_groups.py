@@ -157,9 +157,9 @@ def measure(con: duckdb.DuckDBPyConnection, picked: list[dict]) -> dict:
     for case in picked:
         lo = case["year_from"] if case["year_from"] is not None else -10_000
         hi = case["year_to"] if case["year_to"] is not None else 10_000
-        t_pre, pre = timed(lambda: group_series(con, **case))
-        t_fly, fly = timed(lambda: group_series(con, **case, precomputed=False))
-        t_peer, _ = timed(lambda: con.execute(PEER, {"grp": case["group_id"], "ind": case["indicator_code"],
+        t_pre, pre = timed(lambda case=case: group_series(con, **case))
+        t_fly, fly = timed(lambda case=case: group_series(con, **case, precomputed=False))
+        t_peer, _ = timed(lambda case=case, lo=lo, hi=hi: con.execute(PEER, {"grp": case["group_id"], "ind": case["indicator_code"],
                                                      "lo": lo, "hi": hi}).df())
         times["precomputed"].append(t_pre)
         times["on the fly"].append(t_fly)

@@ -264,7 +264,7 @@ def _meta(con, staged: Staged, years: dict[str, int]) -> dict:
                coalesce(sum(value_cells) FILTER (WHERE NOT footer), 0),
                coalesce(sum(value_cells) FILTER (WHERE NOT ok AND NOT footer), 0)
         FROM read_parquet($rows)""", {"rows": p["rows"]}).fetchone()
-    bad_cells, loaded = con.execute(f"""
+    bad_cells, loaded = con.execute("""
         SELECT count(*) FILTER (WHERE l.value IS NULL), count(*) FILTER (WHERE l.value IS NOT NULL)
         FROM read_parquet($long) l SEMI JOIN (SELECT rn FROM read_parquet($rows) WHERE ok) r USING (rn)
         WHERE l.year IS NOT NULL""", p).fetchone()

@@ -22,7 +22,7 @@ import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 from etl import config
 from etl.rawzone import MANIFEST, REJECTED, sealed_snapshots
