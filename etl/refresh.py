@@ -150,7 +150,9 @@ def run_refresh(paths: Paths, sources: list[str] | None = None, offline: bool = 
                                   on_source=on_source)
                     result = run_build(paths, known, selected, ctx)
                 for o in result.outcomes:
-                    say(f"{o.source_id}: {o.status} — {o.rows_loaded} rows, {o.rows_quarantined} quarantined — {o.message}")
+                    counts = ("rows as published" if result.unchanged and o.status in ("ok", "kept") and not o.rows_loaded
+                              else f"{o.rows_loaded} rows, {o.rows_quarantined} quarantined")
+                    say(f"{o.source_id}: {o.status} — {counts} — {o.message}")
                 for tb in result.tracebacks:
                     log.write(tb + "\n")
                 if result.error:
