@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from etl import catalogue, group_values, incremental, plausibility, publish, resolve, staged_load, warehouse
+from etl import catalogue, group_values, incremental, plausibility, publish, resolve, staged_load, status, warehouse
 from etl.config import Paths
 from etl.published import problem
 from etl.rawzone import utc_now
@@ -272,6 +272,7 @@ def run_build(paths: Paths, sources: list[Source], selected: set[str], ctx: Cont
         meta = publish.meta_rows(result.version, built_at, result.digest, ctx.run_id, statuses,
                                  incremental.combine(inputs) if vouches else None)
         con.executemany("INSERT INTO meta VALUES (?, ?)", meta)
+        shown = status.facts(con)  # what `hsdash status` shows, kept beside the file so status needs no duckdb
         con.execute("CHECKPOINT")
     except BaseException as exc:
         con.close()
@@ -298,6 +299,10 @@ def run_build(paths: Paths, sources: list[Source], selected: set[str], ctx: Cont
             return result
         ctx.log(f"published, but tidying up afterwards failed: {exc}")
     result.published = True
+    try:
+        status.write_sidecar(final, shown)
+    except OSError as exc:  # status then reads the warehouse itself
+        ctx.log(f"could not write the status summary beside {final.name}: {exc}")
     if vouches:
         incremental.remember(paths, result.version, inputs, kinds, result.digest, _outcomes(result))
     return result

@@ -64,6 +64,7 @@ def prune(paths: Paths, keep: int = KEEP_VERSIONS) -> list[Path]:
         if live is not None and old.resolve() == live:
             continue
         old.unlink(missing_ok=True)
+        old.with_name(old.name + ".status.json").unlink(missing_ok=True)  # etl.status's sidecar
         removed.append(old)
     now = time.time()
     for stale in paths.warehouses.glob(".build-*.duckdb*"):

@@ -84,7 +84,8 @@ def locate(paths: Paths) -> Path:
     return target
 
 
-def _check_header(link: Path, file: Path, size: int) -> None:
+def check_header(link: Path, file: Path, size: int) -> None:
+    """Unreadable unless ``file`` starts like a DuckDB database (cheap: 12 bytes, no duckdb import)."""
     try:
         with open(file, "rb") as fh:
             head = fh.read(12)
@@ -109,7 +110,7 @@ def open_published(paths: Paths) -> Published:
     link = paths.warehouse
     file = locate(paths)
     size = file.stat().st_size
-    _check_header(link, file, size)
+    check_header(link, file, size)
     import duckdb
 
     try:

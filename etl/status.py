@@ -1,7 +1,11 @@
 """What ``hsdash status`` reports: the published version, reference counts and, per source, rows, quarantined rows
 and its last run (from ``state/runs.jsonl``).
 
-Reads the warehouse with duckdb only (``fetchall``, no pandas) so the command starts in a fraction of a second.
+Each build writes what status shows (counts, reference totals, meta) into a sidecar beside the versioned file,
+``warehouse-<version>.duckdb.status.json``, with the file's size: status reads that and checks the file's header and
+size against it, without importing duckdb (most of a quick command's start-up). When the sidecar is missing, stale or
+the size differs (a truncated or replaced file), it reads the warehouse itself with duckdb (``fetchall``, no pandas),
+which also finds what is wrong with the file.
 The sources listed are those in the warehouse, those the published build ran (``meta.sources``) and those any logged
 run touched, so a source that failed before ever loading a row is still shown.
 """
@@ -9,12 +13,16 @@ run touched, so a source that failed before ever loading a row is still shown.
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 
 from etl.config import Paths
-from etl.published import REBUILD, Unreadable, open_published
+from etl.published import REBUILD, Unreadable, check_header, locate, open_published
 
 RUNS_READ = 200  # the newest runs.jsonl lines read: enough for every source's last run
 RUNS_MAX_BYTES = 8 << 20  # read at most the last 8 MiB of the run log
+SIDECAR_MAX_BYTES = 8 << 20
+SIDECAR_FORMAT = 1
 
 COUNTS = """
 WITH counts AS (
@@ -79,26 +87,75 @@ def _built_sources(meta: dict) -> list[str]:
     return sorted(built) if isinstance(built, dict) else []
 
 
-def summary(paths: Paths) -> dict:
-    """The status of the published warehouse as a JSON-ready dict; :class:`Unreadable` when it cannot be read."""
-    pub = open_published(paths)  # imports duckdb only when there is a warehouse to read
+def facts(con) -> dict:
+    """What status shows of a warehouse, read through an open duckdb connection (at build, or as the fallback)."""
+    return {"format": SIDECAR_FORMAT, "meta": dict(con.execute("SELECT key, value FROM meta").fetchall()),
+            "counts": [list(r) for r in con.execute(COUNTS).fetchall()],
+            "reference": dict(con.execute(REFERENCE).fetchall())}
+
+
+def sidecar_path(file: Path) -> Path:
+    return file.with_name(file.name + ".status.json")
+
+
+def write_sidecar(file: Path, found: dict) -> Path:
+    """Write ``found`` (from :func:`facts`) beside the finished, versioned ``file`` with its size (atomic)."""
+    target = sidecar_path(file)
+    tmp = target.with_name(f".{target.name}.tmp")
+    tmp.write_text(json.dumps({**found, "bytes": file.stat().st_size}), encoding="utf-8")
+    os.replace(tmp, target)
+    return target
+
+
+def _from_sidecar(file: Path) -> dict | None:
+    """The sidecar's facts when they describe ``file`` as it is now (same size, same version), else None."""
+    try:
+        with open(sidecar_path(file), "rb") as fh:
+            found = json.loads(fh.read(SIDECAR_MAX_BYTES + 1))
+        size = file.stat().st_size
+    except (OSError, ValueError):
+        return None
+    if not isinstance(found, dict) or found.get("format") != SIDECAR_FORMAT or found.get("bytes") != size:
+        return None
+    meta, counts = found.get("meta"), found.get("counts")
+    if not isinstance(meta, dict) or not isinstance(counts, list) or not isinstance(found.get("reference"), dict):
+        return None
+    if file.name != f"warehouse-{meta.get('version')}.duckdb":
+        return None
+    return found
+
+
+def _read(paths: Paths) -> dict:
+    """:func:`facts` of the published warehouse: from its sidecar when it matches the file, else from the file."""
+    file = locate(paths)
+    check_header(paths.warehouse, file, file.stat().st_size)
+    found = _from_sidecar(file)
+    if found is not None:
+        return found
+    pub = open_published(paths)  # imports duckdb only when the sidecar cannot answer
     import duckdb
 
     try:
-        rows = pub.con.execute(COUNTS).fetchall()
-        ref = dict(pub.con.execute(REFERENCE).fetchall())
+        return facts(pub.con)
     except duckdb.Error as exc:
         raise Unreadable(f"The published warehouse {pub.file} cannot be read ({str(exc).splitlines()[0][:300]}): "
                          f"{REBUILD}.") from None
     finally:
         pub.close()
+
+
+def summary(paths: Paths) -> dict:
+    """The status of the published warehouse as a JSON-ready dict; :class:`Unreadable` when it cannot be read."""
+    found = _read(paths)
+    rows = [tuple(r) for r in found["counts"]]
+    ref = found["reference"]
     last = last_runs(paths)
     listed = {r[0] for r in rows}
-    for sid in [*last, *_built_sources(pub.meta)]:  # last: in the order the refresh runs them
+    for sid in [*last, *_built_sources(found["meta"])]:  # last: in the order the refresh runs them
         if sid not in listed:
             rows.append((sid, "(no data yet)", 0, 0, 0))
             listed.add(sid)
-    meta = pub.meta
+    meta = found["meta"]
     return {
         "warehouse": str(paths.warehouse),
         "version": meta.get("version"),

@@ -37,11 +37,36 @@ def heavy_in(modules: set[str]) -> list[str]:
     return sorted(m for m in modules if m.split(".")[0] in HEAVY)
 
 
-def test_status_imports_no_pandas_pandera_plotly_or_streamlit(built, tmp_path):
-    proc, modules = imported_modules(tmp_path, "--data-dir", str(built.data), "status")
+def test_status_imports_no_pandas_pandera_plotly_or_streamlit(fresh, tmp_path):
+    from etl.status import sidecar_path
+
+    sidecar_path(fresh.warehouse.resolve()).unlink()  # no summary beside the file: status reads the warehouse
+    proc, modules = imported_modules(tmp_path, "--data-dir", str(fresh.data), "status")
     assert proc.returncode == 0 and "paper" in proc.stdout, proc.stderr[-2000:]
     assert "duckdb" in modules and "etl.status" in modules  # the parse works: it did see the real imports
     assert heavy_in(modules) == []
+
+
+def test_status_reads_the_builds_summary_without_duckdb_and_says_the_same(fresh, tmp_path):
+    from etl.status import sidecar_path
+
+    proc, modules = imported_modules(tmp_path, "--data-dir", str(fresh.data), "status", "--json")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "etl.status" in modules and "duckdb" not in modules and heavy_in(modules) == []
+    side = sidecar_path(fresh.warehouse.resolve())
+    side.rename(side.with_suffix(".off"))
+    again, modules = imported_modules(tmp_path, "--data-dir", str(fresh.data), "status", "--json")
+    assert "duckdb" in modules
+    assert json.loads(again.stdout) == json.loads(proc.stdout)
+
+
+def test_a_truncated_warehouse_is_not_vouched_for_by_its_summary(fresh, tmp_path):
+    file = fresh.warehouse.resolve()
+    with open(file, "r+b") as fh:
+        fh.truncate(file.stat().st_size // 2)
+    proc, modules = imported_modules(tmp_path, "--data-dir", str(fresh.data), "status")
+    assert proc.returncode == 4 and "duckdb" in modules  # the size no longer matches: the file itself was checked
+    assert "truncated" in proc.stderr or "cannot" in proc.stderr, proc.stderr
 
 
 def test_status_with_nothing_published_does_not_even_import_duckdb(tmp_path):
