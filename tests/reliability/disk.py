@@ -67,10 +67,20 @@ def scratch(workdir: Path) -> Path:
     return workdir
 
 
+def _needs_build(paths: config.Paths) -> config.Paths:
+    """Forget which inputs the published build was made from, so the next refresh really builds (these scenarios are
+    about a build meeting a full or read-only disk; with the record, a refresh whose inputs are unchanged builds
+    nothing — etl/incremental.py)."""
+    from etl.incremental import VERIFIED
+
+    (paths.state / VERIFIED).unlink(missing_ok=True)
+    return paths
+
+
 def _copy(base: config.Paths, workdir: Path) -> config.Paths:
     data = scratch(workdir) / "data"
     shutil.copytree(base.data, data, symlinks=True)
-    return config.paths(data)
+    return _needs_build(config.paths(data))
 
 
 def _readonly(root: Path, writable: tuple[str, ...] = ()) -> None:
@@ -129,12 +139,13 @@ def output(proc: subprocess.CompletedProcess) -> str:
 
 
 def _next_run_publishes(paths: config.Paths, env: dict | None = None) -> str | None:
-    """Once the cause is gone, a refresh (in this process: the failing one above was the real command) publishes."""
+    """Once the cause is gone, a refresh (in this process: the failing one above was the real command) succeeds: it
+    publishes, or builds and finds the content identical to the published (still valid) warehouse."""
     from etl.refresh import run_refresh
 
     lines: list[str] = []
     code, result = run_refresh(paths, offline=True, echo=lines.append)
-    if result is None or not result.published or code not in (0, 3):
+    if result is None or not (result.published or result.unchanged) or code not in (0, 3):
         return f"next refresh (cause removed) exited {code}: {' | '.join(lines)[-300:]}"
     try:
         validate_published(paths)
@@ -153,6 +164,10 @@ def not_writable(base: config.Paths, workdir: Path, command: str) -> Outcome:
     register = workdir / "register.csv"
     register.write_bytes(synth.register(4242))
     register.chmod(0o644)
+    if command == "link":  # new content (a new snapshot in the raw zone), so the build has something to publish
+        from etl.imports import detect, store_import
+
+        store_import(paths, detect(register, "tfhs"))
     before = published_state(paths)
     _readonly(paths.data, writable={"build": ("state", "logs"), "link": ("state", "logs", "warehouses", "raw")}.get(command, ()))
     probe_in = paths.data if command == "link" else paths.warehouses
@@ -212,7 +227,7 @@ def tmpfs_full(base: config.Paths, workdir: Path, fill: bool) -> Outcome:
     try:
         data = mnt / "data"
         shutil.copytree(base.data, data, symlinks=True)
-        paths = config.paths(data)
+        paths = _needs_build(config.paths(data))
         before = published_state(paths)
         if fill:
             with open(mnt / "ballast", "wb") as fh:
@@ -236,7 +251,8 @@ def tmpfs_full(base: config.Paths, workdir: Path, fill: bool) -> Outcome:
         for ballast in ("ballast", "ballast2"):
             (mnt / ballast).unlink(missing_ok=True)
         # the operator makes room: the next refresh must publish
-        subprocess.run(["mount", "-o", f"remount,size={size + (32 << 20)}", str(mnt)], capture_output=True)
+        # room for a whole new warehouse file beside the published one (the build writes a complete copy)
+        subprocess.run(["mount", "-o", f"remount,size={2 * size + (64 << 20)}", str(mnt)], capture_output=True)
         if not problems and (err := _next_run_publishes(paths, _env(paths.data))):
             problems.append(err)
         return Outcome(not problems, "; ".join(problems) + " | " + _message(proc, words) if problems else _message(proc, words))
