@@ -22,8 +22,9 @@ def test_paper_page_renders_with_citations(app):
     assert not at.exception
     assert at.title[0].value.startswith("Founding paper")
     captions = " ".join(shown(c.value) for c in at.caption)
-    assert "GIARI Working Paper 2008-E-2" in captions
-    assert "soh2008-45" in captions and "139 projects have been approved" in captions
+    assert "GIARI Working Paper 2008-E-2" in captions and "139 projects have been approved" in captions
+    ids = " ".join(shown(c.help) for c in at.caption if c.help)
+    assert "soh2008-45" in ids  # the figure's id, for analysts, in its caption's tooltip
     assert len(at.warning) >= 8  # the flagged figures say why
 
 
@@ -33,20 +34,20 @@ def test_filters_change_what_is_shown(app):
     at.toggle(key="paper_flagged").set_value(True).run()
     assert not at.exception and 0 < len(at.dataframe) < n_all
     captions = " ".join(shown(c.value) for c in at.caption)
-    assert "soh2008-45" not in captions  # Trust Fund count is not flagged
+    assert "139 projects have been approved" not in captions  # the Trust Fund count is not flagged
 
 
 def test_country_figures_beside_public_series(app):
     at = app.run()
     at.selectbox(key="paper_country").select("CHN").run()
-    table = at.dataframe[-1].value.set_index("paper's figure")
+    table = at.dataframe[-1].value.set_index("name")  # columns are named for staff by the table's column config
     assert {"Human Development Index (value)", "People in extreme poverty (as published by Soh 2008)"} <= set(table.index)
     # like with like: the paper's HDI value beside the public HDI value (the starter set's UNDP file), same unit
     hdi = table.loc["Human Development Index (value)"]
-    assert (hdi["public series"] == "Human Development Index (value)").all() and hdi["public value"].notna().all()
+    assert (hdi["public_name"] == "Human Development Index (value)").all() and hdi["public_value"].notna().all()
     # a count of people in extreme poverty has no public series of the same kind: said, not a value of another kind
     poor = table.loc["People in extreme poverty (as published by Soh 2008)"]
-    assert poor["public value"].isna().all() and poor["note"].notna().all()
+    assert poor["public_value"].isna().all() and poor["note"].notna().all()
 
 
 def test_missing_warehouse_gives_a_clear_message(tmp_path, monkeypatch):
