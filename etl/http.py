@@ -1,5 +1,7 @@
 """HTTP for live connectors: one retrying ``requests`` session with timeouts, backoff, a capped Retry-After and a
-descriptive User-Agent. Fails fast when the network is unreachable (no internet, air-gapped office).
+descriptive User-Agent. Fails fast when the network is unreachable (no internet, air-gapped office). Bodies are
+read in bounded chunks: a response over the file-size limit (``HSDASH_MAX_FILE_BYTES``, etl/limits.py) — announced
+or not — is refused before it fills memory.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ import os
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
+
+from etl import limits
 
 USER_AGENT = "hsdash/0.1 (Human Security Indicators Dashboard; +https://github.com/ refresh job)"
 
@@ -56,7 +60,9 @@ def get(s: requests.Session, url: str, params: dict | None = None, **kwargs) -> 
     where = url.split("?")[0]
     where = where if len(where) <= 90 else where[:87] + "…"
     try:
-        resp = s.get(url, params=params, timeout=(connect, read), **kwargs)
+        resp = s.get(url, params=params, timeout=(connect, read), stream=True, **kwargs)
+        if resp.status_code < 400:
+            _read_bounded(resp, where)
     except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
         cause = _root_cause(exc)
         if isinstance(exc, requests.exceptions.ReadTimeout) or "timed out" in cause.lower():
@@ -68,9 +74,28 @@ def get(s: requests.Session, url: str, params: dict | None = None, **kwargs) -> 
     except requests.exceptions.RetryError as exc:
         raise FetchError(f"gave up on {url.split('?')[0]} after retries: {_root_cause(exc)}") from exc
     if resp.status_code >= 400:
+        resp.close()
         kind = resp.headers.get("Content-Type", "").split(";")[0]
         raise FetchError(f"HTTP {resp.status_code} from {where} ({kind or 'no content type'})")
     return resp
+
+
+def _read_bounded(resp: requests.Response, where: str) -> None:
+    """Read the body into ``resp`` (so ``.content``/``.json()`` work as usual), at most the file-size limit."""
+    cap = limits.current().file_bytes
+    declared = resp.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > cap:
+        resp.close()
+        raise FetchError(f"{where} announces {int(declared):,} bytes, over the download limit of {cap:,} bytes "
+                         f"(HSDASH_MAX_FILE_BYTES)")
+    body = bytearray()
+    for chunk in resp.iter_content(1 << 20):
+        body += chunk
+        if len(body) > cap:
+            resp.close()
+            raise FetchError(f"{where} sent more than the download limit of {cap:,} bytes (HSDASH_MAX_FILE_BYTES); "
+                             f"the download was stopped")
+    resp._content = bytes(body)  # requests' own cache of the body: what .content, .text and .json() read
 
 
 def _root_cause(exc: BaseException) -> str:

@@ -14,7 +14,7 @@ def wdi_codes():
     import csv
     from pathlib import Path
 
-    path = Path(__file__).resolve().parents[1] / "data/raw/reference/indicators.csv"
+    path = Path(__file__).resolve().parents[1] / "catalogue/indicators.csv"  # the curated catalogue (data)
     return sorted(r["indicator_code"] for r in csv.DictReader(open(path, encoding="utf-8")) if r["source_hint"] == "wdi")
 
 
