@@ -40,14 +40,15 @@ def hdr_body(shift: float = 0.0, rename: dict[str, str] | None = None, rows: boo
 
 
 def hdr_expected(shift: float = 0.0) -> dict[tuple[str, str, int], float]:
-    """What a correct load of ``hdr_body(shift)`` puts in ``observation``: countries only (no aggregate, no rank)."""
+    """What a correct load of ``hdr_body(shift)`` puts in ``observation``: countries only (no aggregate, no rank);
+    life expectancy under the catalogue code it maps to (catalogue/series.csv: HDR.LE → SP.DYN.LE00.IN)."""
     out = {}
     for k, (iso3, _, _, _) in enumerate(HDR_COUNTRIES):
         if iso3.startswith("ZZ"):
             continue
         for y in HDR_YEARS:
             out[(iso3, "HDR.HDI", y)] = round(0.4 + k * 0.08 + (y - 1990) * 0.01 + shift / 100, 3)
-            out[(iso3, "HDR.LE", y)] = round(55 + k * 3 + (y - 1990) * 0.3 + shift, 2)
+            out[(iso3, "SP.DYN.LE00.IN", y)] = round(55 + k * 3 + (y - 1990) * 0.3 + shift, 2)
     return out
 
 
