@@ -45,9 +45,15 @@ def unavailable() -> str | None:
 
 
 def _version_shown(page, timeout_ms: int = 60_000) -> str:
-    caption = page.locator('[data-testid="stSidebar"]').get_by_text(re.compile(r"Warehouse version \S+"))
-    caption.first.wait_for(timeout=timeout_ms)
-    return re.search(r"Warehouse version (\S+)", caption.first.inner_text()).group(1)
+    """The version the sidebar's "Data as of …" names in its tooltip (staff see the date; analysts hover)."""
+    target = page.locator('[data-testid="stSidebar"] [data-testid="stTooltipHoverTarget"]').first
+    target.wait_for(timeout=timeout_ms)
+    target.hover()
+    tip = page.locator('[data-testid="stTooltipContent"]').filter(has_text=re.compile(r"Warehouse version \S+")).first
+    tip.wait_for(timeout=timeout_ms)
+    text = tip.inner_text()
+    page.mouse.move(0, 0)
+    return re.search(r"Warehouse version (\S+)", text).group(1)
 
 
 def _settled(page, timeout_s: float = 60) -> None:
