@@ -10,12 +10,12 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data, urlstate
-from dashboard.components import staff_table
+from dashboard.components import beside_public, staff_table
 from dashboard.components.export_panel import export_panel
 from dashboard.components.staff_table import Col
 from dashboard.figures import PLOTLY_CONFIG, ChartSpec, build
 from dashboard.figures.common import short_name
-from dashboard.labels import THEME_LABELS, field_words, source_label, text_or, theme_label, year_span
+from dashboard.labels import THEME_LABELS, field_words, theme_label, year_span
 from dashboard.plain import md
 from dashboard.views import PAGE_KEYS
 from dashboard.views import country_url as url
@@ -152,15 +152,4 @@ else:
     if not beside.empty:
         st.markdown("**Beside the public series** (the nearest year of the same measure, in the same unit; "
                     "a rank only beside a rank)")
-        names = data.source_names().set_index("source_id")
-        beside = beside.assign(
-            source=[source_label(names.loc[s, "title"], names.loc[s, "publisher"], names.loc[s, "kind"], s)
-                    if isinstance(s, str) and s in names.index else "" for s in beside["public_source"]],
-            note=[field_words(" ".join(text_or(x, "") for x in pair).strip())
-                  for pair in zip(beside["public_note"], beside["flag"])])
-        staff_table.show(beside, {
-            "name": Col("The paper's figure", 190), "year": Col("Year", 55, "year"),
-            "paper_value": Col("Paper", 70, "number"),
-            "public_name": Col("Public series", 150), "public_year": Col("Year", 55, "year"),
-            "public_value": Col("Public value", 80, "number"), "source": Col("From", 120), "note": Col("Note", 220),
-        }, max_lines=4)
+        beside_public.show(beside)

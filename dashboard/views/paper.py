@@ -7,9 +7,9 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import data
-from dashboard.components import staff_table
+from dashboard.components import beside_public, staff_table
 from dashboard.components.staff_table import Col
-from dashboard.labels import THEME_LABELS, field_words, source_label, text_or
+from dashboard.labels import THEME_LABELS, field_words, text_or
 from dashboard.plain import md
 
 SUBJECTS = {"country": "Countries", "region": "Regions", "fund": "The Trust Fund", "donor": "Donors",
@@ -68,15 +68,4 @@ if not countries.empty:
     if beside.empty:
         st.info("No figure of this country is stored as a time-series observation.")
     else:
-        names = data.source_names().set_index("source_id")
-        beside = beside.assign(
-            source=[source_label(names.loc[x, "title"], names.loc[x, "publisher"], names.loc[x, "kind"], x)
-                    if isinstance(x, str) and x in names.index else "" for x in beside["public_source"]],
-            note=[field_words(" ".join(text_or(x, "") for x in pair).strip())
-                  for pair in zip(beside["public_note"], beside["flag"])])
-        staff_table.show(beside, {
-            "name": Col("The paper's figure", 190), "year": Col("Year", 55, "year"),
-            "paper_value": Col("Paper", 70, "number"),
-            "public_name": Col("Public series", 150), "public_year": Col("Year", 55, "year"),
-            "public_value": Col("Public value", 80, "number"), "source": Col("From", 120), "note": Col("Note", 220),
-        }, max_lines=4)
+        beside_public.show(beside)
