@@ -59,3 +59,26 @@ def running_app(data_dir: Path, log_path: Path, extra_args: tuple[str, ...] = ()
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+def browser_ready() -> None:
+    """Skip the calling test without Chromium or Playwright (the browser tests' one precondition)."""
+    import pytest
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)")
+    pytest.importorskip("playwright.sync_api")
+
+
+@contextmanager
+def app_for_test(data_dir: Path, log_path: Path) -> Iterator[str]:
+    """:func:`running_app` for a pytest fixture: yields the URL; skips without a browser (:func:`browser_ready`);
+    fails the test with the log's tail when the app does not start."""
+    import pytest
+
+    browser_ready()
+    try:
+        with running_app(data_dir, log_path) as (url, _proc):
+            yield url
+    except AppDidNotStart as exc:
+        pytest.fail(str(exc))

@@ -105,11 +105,9 @@ def test_an_uncaught_error_shows_the_friendly_message_when_details_are_off():
 
 @pytest.mark.browser
 def test_served_app_lets_the_signed_in_user_in_and_shows_names_as_text(built, tmp_path, monkeypatch):
-    from streamlit_app import ARGS, CHROMIUM, AppDidNotStart, running_app
+    from streamlit_app import ARGS, CHROMIUM, AppDidNotStart, browser_ready, running_app
 
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)")
-    pytest.importorskip("playwright.sync_api")
+    browser_ready()
     from playwright.sync_api import expect, sync_playwright
 
     monkeypatch.setenv("HSDASH_AUTH_HEADER", "X-Forwarded-User")

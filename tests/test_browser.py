@@ -7,11 +7,10 @@ Playwright."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from streamlit_app import ARGS, CHROMIUM, AppDidNotStart, running_app
+from streamlit_app import ARGS, CHROMIUM, app_for_test
 
 LOCAL = {"127.0.0.1", "localhost"}
 
@@ -20,14 +19,8 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture()
 def server(built, tmp_path):
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)")
-    pytest.importorskip("playwright.sync_api")
-    try:
-        with running_app(built.data, tmp_path / "streamlit.log") as (url, _proc):
-            yield url
-    except AppDidNotStart as exc:
-        pytest.fail(str(exc))
+    with app_for_test(built.data, tmp_path / "streamlit.log") as url:
+        yield url
 
 
 def _pick(page, testid: str, label: str, text: str) -> None:

@@ -6,10 +6,9 @@ at 1280, 1440 or 1920 px, in any view. Skips cleanly without Chromium or Playwri
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
-from streamlit_app import ARGS, CHROMIUM, AppDidNotStart, running_app
+from streamlit_app import ARGS, CHROMIUM, app_for_test
 
 pytestmark = pytest.mark.browser
 
@@ -49,14 +48,8 @@ CLIPPED_JS = """([selectors, popover]) => {
 
 @pytest.fixture(scope="module")
 def server(built, tmp_path_factory):
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)")
-    pytest.importorskip("playwright.sync_api")
-    try:
-        with running_app(built.data, tmp_path_factory.mktemp("compare-browser") / "streamlit.log") as (url, _proc):
-            yield url
-    except AppDidNotStart as exc:
-        pytest.fail(str(exc))
+    with app_for_test(built.data, tmp_path_factory.mktemp("compare-browser") / "streamlit.log") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

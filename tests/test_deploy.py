@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from streamlit_app import ARGS, CHROMIUM, free_port
+from streamlit_app import ARGS, CHROMIUM, browser_ready, free_port
 
 REPO = Path(__file__).resolve().parents[1]
 NGINX_DIR = REPO / "deploy" / "nginx"
@@ -164,9 +164,7 @@ def _process(cmd: list[str], log: Path, env: dict | None = None):
 @pytest.mark.slow
 def test_dashboard_through_nginx_tls_and_sso(built, tmp_path):
     nginx = _need("nginx")
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)")
-    pytest.importorskip("playwright.sync_api")
+    browser_ready()
     import ssl
 
     from playwright.sync_api import expect, sync_playwright

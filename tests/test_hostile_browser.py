@@ -18,7 +18,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from streamlit_app import ARGS, CHROMIUM, AppDidNotStart, running_app
+from streamlit_app import ARGS, CHROMIUM, app_for_test, browser_ready
 
 pytestmark = pytest.mark.browser
 
@@ -65,19 +65,14 @@ def _hsdash(data: Path, *args: str) -> subprocess.CompletedProcess:
 
 @pytest.fixture()
 def hostile_server(fresh, tmp_path):
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)")
-    pytest.importorskip("playwright.sync_api")
+    browser_ready()
     imported = _hsdash(fresh.data, "import", str(_package(tmp_path / "pkg")))
     assert imported.returncode == 0, imported.stdout + imported.stderr
     listed = _hsdash(fresh.data, "indicators", "hostile", "--format", "json")
     assert listed.returncode == 0, listed.stderr
     code = next(row["indicator_code"] for row in json.loads(listed.stdout) if "hostile score" in row["name"])
-    try:
-        with running_app(fresh.data, tmp_path / "streamlit.log") as (url, _proc):
-            yield url, code
-    except AppDidNotStart as exc:
-        pytest.fail(str(exc))
+    with app_for_test(fresh.data, tmp_path / "streamlit.log") as url:
+        yield url, code
 
 
 def _pages(code: str) -> dict[str, str]:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 from pages_data import EMOJI, NOT_A_VALUE, SNAKE
-from streamlit_app import ARGS, CHROMIUM, AppDidNotStart, running_app
+from streamlit_app import ARGS, CHROMIUM, app_for_test
 
 pytestmark = pytest.mark.browser
 
@@ -40,14 +40,8 @@ THUMB_BOX = "e => { const b = e.parentElement.parentElement.getBoundingClientRec
 
 @pytest.fixture()
 def server(fresh, tmp_path):
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)")
-    pytest.importorskip("playwright.sync_api")
-    try:
-        with running_app(fresh.data, tmp_path / "streamlit.log") as (url, _proc):
-            yield url
-    except AppDidNotStart as exc:
-        pytest.fail(str(exc))
+    with app_for_test(fresh.data, tmp_path / "streamlit.log") as url:
+        yield url
 
 
 # --- what the staffer sees ------------------------------------------------------------------------------------------
