@@ -4,7 +4,6 @@ state in the URL. (Staff language on every page, the Indicators page and exports
 test_indicators_page.py, test_page_exports.py.)"""
 
 import base64
-import json
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard_text import texts
+from pages_data import charts, page
 from test_dashboard_synthetic import synthetic  # noqa: F401  (fixture)
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
@@ -19,18 +19,6 @@ PAGES = ["views/compare.py", "views/indicators.py", "views/country.py", "views/a
          "views/sources.py", "views/paper.py", "views/progress.py", "views/briefing.py"]
 
 
-def page(data_dir, monkeypatch, path, query=None) -> AppTest:
-    monkeypatch.setenv("HSDASH_DATA_DIR", str(data_dir))
-    at = AppTest.from_file(APP, default_timeout=60).run()
-    at.switch_page(path)
-    at.query_params.clear()
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    return at.run()
-
-
-def charts(at) -> list[dict]:
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
 
 
 def values(v) -> list:
