@@ -25,12 +25,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from common import load
+
 REPO = Path(__file__).resolve().parents[1]
 HSDASH = [sys.executable, "-c", "import sys; from etl.cli import main; main(args=sys.argv[1:], prog_name='hsdash')"]
 
-
-def load() -> str:
-    return Path("/proc/loadavg").read_text().strip() if Path("/proc/loadavg").exists() else "n/a"
 
 
 def timed(cmd: list[str], n: int) -> list[float]:

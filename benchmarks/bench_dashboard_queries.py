@@ -18,6 +18,8 @@ import sys
 import time
 from pathlib import Path
 
+from common import load
+
 import duckdb
 
 REPO = Path(__file__).resolve().parents[1]
@@ -29,9 +31,6 @@ from etl.aggregate import group_series  # noqa: E402
 
 ASEAN = ("BRN", "KHM", "IDN", "LAO", "MYS", "MMR", "PHL", "SGP", "THA", "VNM")
 
-
-def load() -> str:
-    return Path("/proc/loadavg").read_text().strip() if Path("/proc/loadavg").exists() else "n/a"
 
 
 def cases(ind: str, x_ind: str) -> list[tuple[str, object]]:

@@ -30,6 +30,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from common import load
+
 import duckdb
 import numpy as np
 import pandas as pd
@@ -51,9 +53,6 @@ PEER = """
     GROUP BY v.year ORDER BY v.year
 """
 
-
-def load() -> str:
-    return Path("/proc/loadavg").read_text().split(" ", 3)[:3].__str__() if Path("/proc/loadavg").exists() else "n/a"
 
 
 def build_starter(data_dir: Path) -> Path:

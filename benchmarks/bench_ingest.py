@@ -29,6 +29,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "benchmarks"))
 sys.path.insert(0, str(REPO))
+from common import load  # noqa: E402
+
 PY = sys.executable
 HSDASH = str(Path(sys.executable).with_name("hsdash"))
 
@@ -164,10 +166,10 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
-    load_before = open("/proc/loadavg").read().strip()
+    load_before = load()
     base = base_data_dir(work)
     results = [run_scale(work, s, base) for s in args.scales]
-    load_after = open("/proc/loadavg").read().strip()
+    load_after = load()
     report(results, load_before, load_after)
     if args.json:
         Path(args.json).write_text(json.dumps({"results": results, "load_before": load_before,

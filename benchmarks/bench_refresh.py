@@ -19,6 +19,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "benchmarks"))
 from bench_ingest import HSDASH, measured  # noqa: E402
+from common import load  # noqa: E402
 
 
 def published(data: Path) -> str:
@@ -35,7 +36,7 @@ def main(argv: list[str] | None = None) -> None:
     if not published(data):
         sys.exit(f"{data} holds no published warehouse: run benchmarks/bench_ingest.py first")
     env = {**os.environ, "HSDASH_DATA_DIR": str(data)}
-    load_before = open("/proc/loadavg").read().strip()
+    load_before = load()
     print(f"offline refresh of {data} (SYNTHETIC WDI-shaped import present); load average {load_before}")
     for k in range(1, args.n + 1):
         before = published(data)
@@ -46,7 +47,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"  run {k}: {m['seconds']:6.2f} s  peak RSS {m['rss_mb']:6.1f} MB  exit {m['rc']}  "
               f"new version published: {'YES' if after != before else 'no'}  versions kept: {versions}  "
               f"| {' / '.join(last)[:140]}")
-    print(f"load average after: {open('/proc/loadavg').read().strip()}")
+    print(f"load average after: {load()}")
 
 
 if __name__ == "__main__":

@@ -26,6 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from common import load
+
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 SHARED = Path(os.environ.get("HSDASH_SHARED_DIR", REPO.parent / "shared"))
@@ -39,9 +41,6 @@ ONE_OPTIONS = {"entity": "name", "year": "year", "values": ["ODA (left-axis)", "
                "publisher": "ONE Campaign (ODA dashboard, from OECD DAC data)",
                "url": "https://github.com/ONEcampaign/oda-dashboard"}
 
-
-def load() -> str:
-    return Path("/proc/loadavg").read_text().strip() if Path("/proc/loadavg").exists() else "n/a"
 
 
 def build(paths: config.Paths, sources: list[str] | None = None, offline: bool = True) -> float:
