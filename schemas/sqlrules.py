@@ -26,6 +26,10 @@ class Rule:
     is_text: bool  # the column holds text (its value is quoted in the reason, as repr() does)
 
 
+# pandera's comparison checks: SQL operator and the statistic holding the bound
+COMPARISONS = {"greater_than_or_equal_to": (">=", "min_value"), "less_than_or_equal_to": ("<=", "max_value"),
+               "greater_than": (">", "min_value"), "less_than": ("<", "max_value")}
+
 def _lit(value) -> str:
     if isinstance(value, str):
         return "'" + value.replace("'", "''") + "'"
@@ -49,14 +53,9 @@ def _check_sql(col: str, name: str, stats: dict) -> str:
         if stats.get("max_value") is not None:
             parts.append(f"length({q}) <= {int(stats['max_value'])}")
         return " AND ".join(parts) or "true"
-    if name == "greater_than_or_equal_to":
-        return f"{q} >= {_lit(stats['min_value'])}"
-    if name == "less_than_or_equal_to":
-        return f"{q} <= {_lit(stats['max_value'])}"
-    if name == "greater_than":
-        return f"{q} > {_lit(stats['min_value'])}"
-    if name == "less_than":
-        return f"{q} < {_lit(stats['max_value'])}"
+    if name in COMPARISONS:
+        op, bound = COMPARISONS[name]
+        return f"{q} {op} {_lit(stats[bound])}"
     if name == "isin":
         return f"{q} IN ({', '.join(_lit(v) for v in stats['allowed_values'])})"
     if name == "finite":
