@@ -5,22 +5,14 @@ import csv
 import io
 import zipfile
 
-import duckdb
 from click.testing import CliRunner
 
 from etl.cli import main
+from reliability.checks import query
 
 
 def run_import(paths, path, *extra):
     return CliRunner().invoke(main, ["--data-dir", str(paths.data), "import", str(path), *extra])
-
-
-def query(paths, sql, params=()):
-    con = duckdb.connect(str(paths.warehouse), read_only=True)
-    try:
-        return con.execute(sql, list(params)).fetchall()
-    finally:
-        con.close()
 
 
 def test_hdr_excerpt_imports_into_the_hdr_source(fresh, shared):

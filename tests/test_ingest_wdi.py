@@ -13,13 +13,13 @@ import sys
 import zipfile
 from pathlib import Path
 
-import duckdb
 import pytest
 from click.testing import CliRunner
 
 from etl import config, publish
 from etl.cli import main
 from etl.refresh import run_refresh
+from reliability.checks import query
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from wdi_synth import small_csv_text  # noqa: E402
@@ -63,14 +63,6 @@ def cells(text: str) -> dict[tuple[str, str, int], str]:
             if row[str(y)].strip():
                 out[(row["Country Code"], row["Indicator Code"], y)] = row[str(y)]
     return out
-
-
-def query(paths, sql, params=()):
-    con = duckdb.connect(str(paths.warehouse), read_only=True)
-    try:
-        return con.execute(sql, list(params)).fetchall()
-    finally:
-        con.close()
 
 
 @pytest.fixture(scope="module")
