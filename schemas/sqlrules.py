@@ -78,11 +78,6 @@ def row_rules(table: str) -> list[Rule]:
     return sorted(rules, key=lambda r: f"column '{r.column}' fails {r.text}")
 
 
-def unique_key(table: str) -> list[str]:
-    unique = MODELS[table].to_schema().unique
-    return list(unique) if unique else []
-
-
 def failure_sql(table: str, skip: tuple[str, ...] = ()) -> str:
     """One SQL text expression: NULL when the row passes every rule, else the reasons joined by "; ". Columns in
     ``skip`` (e.g. one value for every row, checked once by the caller) are left out."""
