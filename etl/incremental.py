@@ -152,8 +152,11 @@ def unchanged_run(paths: Paths, run_id: str, selected: list[str] | None, offline
     if seen.get("inputs_sha256") != fingerprint(paths):
         return None
     from etl.published import problem
+    from etl.status import summary_matches
 
-    if problem(paths):  # truncated or replaced since: rebuild it (etl.build does, from the raw zone)
+    # truncated or replaced since it was built: rebuild it (etl.build does, from the raw zone). The build's summary
+    # answers without duckdb; without one, the file itself is opened
+    if not summary_matches(paths) and problem(paths):
         return None
     result, now = BuildResult(run_id, unchanged=True, digest=seen.get("content_sha256")), utc_now()
     before = seen.get("outcomes") if isinstance(seen.get("outcomes"), dict) else {}

@@ -125,6 +125,17 @@ def _from_sidecar(file: Path) -> dict | None:
     return found
 
 
+def summary_matches(paths: Paths) -> bool:
+    """True when the published file starts like a DuckDB database and its build's summary still describes it (same
+    version, same size) — a cheap "not truncated or replaced" check that needs no duckdb."""
+    try:
+        file = locate(paths)
+        check_header(paths.warehouse, file, file.stat().st_size)
+    except (Unreadable, OSError):
+        return False
+    return _from_sidecar(file) is not None
+
+
 def _read(paths: Paths) -> dict:
     """:func:`facts` of the published warehouse: from its sidecar when it matches the file, else from the file."""
     file = locate(paths)
