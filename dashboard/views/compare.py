@@ -52,16 +52,15 @@ if notices:
     st.warning(md(urlstate.notice_text(notices)), icon=":material/link_off:")
 
 
-def indicator_label(code: str) -> str:
-    row = by_code.loc[code]
-    return f"{theme_label(row['theme'])} › {row['name']}"  # select box options are shown as plain text
-
-
-def short_indicator(code: str) -> str:
-    """A tag's worth of an indicator's name: the catalogue's short name when the full one is long."""
-    row = by_code.loc[code]
-    short = row.get("short_name")
-    return str(short) if len(str(row["name"])) > 40 and isinstance(short, str) and short else str(row["name"])
+# Picker labels in dicts built once per run: with all of WDI (≈1,600 indicators) a row lookup per option, or a
+# pandas Series as the options (Streamlit then indexes it once per option), cost most of a warm render.
+codes = available["indicator_code"].tolist()
+names = [str(n) for n in available["name"]]
+shorts = available["short_name"]
+indicator_name = dict(zip(codes, names))
+indicator_labels = {c: f"{theme_label(t)} › {n}" for c, t, n in zip(codes, available["theme"], names)}
+# a tag's worth of an indicator's name: the catalogue's short name when the full one is long
+short_labels = {c: str(s) if len(n) > 40 and isinstance(s, str) and s else n for c, n, s in zip(codes, names, shorts)}
 
 
 def vintage_text(rows: pd.DataFrame) -> list[str]:
@@ -75,7 +74,7 @@ def group_label(group_id: str) -> str:
 
 
 # --- selection ---------------------------------------------------------------------------------------------------
-st.selectbox("Indicator (type to search)", available["indicator_code"], format_func=indicator_label, key=key("ind"),
+st.selectbox("Indicator (type to search)", codes, format_func=indicator_labels.get, key=key("ind"),
              filter_mode="contains",
              help="Grouped by theme: freedom from want, freedom from fear, dignity, environment, context.")
 main = st.session_state[key("ind")]
@@ -99,8 +98,8 @@ c_c, c_more = st.columns(2)
 c_c.multiselect("Countries", country_options, format_func=country_name.get, key=key("c"),
                 placeholder="Type a country's name", **PICKER)
 st.session_state[key("more")] = [c for c in st.session_state.get(key("more")) or [] if c != main][:url.MAX_MORE]
-c_more.multiselect("Add indicators (small multiples)", [c for c in available["indicator_code"] if c != main],
-                   format_func=short_indicator, key=key("more"), max_selections=url.MAX_MORE,
+c_more.multiselect("Add indicators (small multiples)", [c for c in codes if c != main],
+                   format_func=short_labels.get, key=key("more"), max_selections=url.MAX_MORE,
                    placeholder="Several at once: one small chart each", **PICKER,
                    help="The Line view then draws one small chart per indicator, each with its own unit, for the same "
                         "countries and groups.")
@@ -131,14 +130,14 @@ if view == "scatter":
     overlap = data.x_overlap(main, tuple(st.session_state[key("c")]), tuple(picked_groups), snap,
                              st.session_state.get(key("mem")) or "current", st.session_state.get(key("src")) or None)
     chosen_x = url.auto_x(overlap, available, main)
-    x_options = [url.AUTO_X, *[c for c in available["indicator_code"] if c != main]]
+    x_options = [url.AUTO_X, *[c for c in codes if c != main]]
     if st.session_state.get(key("x")) not in x_options:
         st.session_state[key("x")] = url.AUTO_X
     shares = dict(zip(overlap["indicator_code"], overlap["n_countries"]))
     c_x.selectbox("Against (x axis)", x_options, key=key("x"), filter_mode="contains",
-                  format_func=lambda c: (f"Automatic: {by_code.loc[chosen_x, 'name']}" if chosen_x else
+                  format_func=lambda c: (f"Automatic: {indicator_name[chosen_x]}" if chosen_x else
                                          "Automatic: no indicator shares a country") if c == url.AUTO_X
-                  else str(by_code.loc[c, "name"]) + (f" ({shares[c]} countries)" if c in shares else ""),
+                  else indicator_name[c] + (f" ({shares[c]} countries)" if c in shares else ""),
                   help="Automatic: the indicator whose values share the most countries with this one in the year "
                        "shown (GDP per capita or the HDI when they come close).")
 
