@@ -45,12 +45,26 @@ def unavailable() -> str | None:
 
 
 def _version_shown(page, timeout_ms: int = 60_000) -> str:
-    """The version the sidebar's "Data as of …" names in its tooltip (staff see the date; analysts hover)."""
+    """The version the sidebar's "Data as of …" names in its tooltip (staff see the date; analysts hover).
+
+    Hovers until the tooltip shows: a hover while the script is still running can land on an element that the run
+    then replaces, and the tooltip never opens (seen once in a CI run at full load)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    deadline = time.monotonic() + timeout_ms / 1000
     target = page.locator('[data-testid="stSidebar"] [data-testid="stTooltipHoverTarget"]').first
-    target.wait_for(timeout=timeout_ms)
-    target.hover()
     tip = page.locator('[data-testid="stTooltipContent"]').filter(has_text=re.compile(r"Warehouse version \S+")).first
-    tip.wait_for(timeout=timeout_ms)
+    while True:
+        target.wait_for(timeout=max(1, deadline - time.monotonic()) * 1000)
+        _settled(page, timeout_s=max(1.0, deadline - time.monotonic()))
+        target.hover()
+        try:
+            tip.wait_for(timeout=5_000)
+            break
+        except PlaywrightTimeout:  # move away and hover again
+            page.mouse.move(0, 0)
+            if time.monotonic() > deadline:
+                raise
     text = tip.inner_text()
     page.mouse.move(0, 0)
     return re.search(r"Warehouse version (\S+)", text).group(1)
